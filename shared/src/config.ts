@@ -1,0 +1,16 @@
+/**
+ * Environment variables the functions read. The infra package sets them from here, so the names
+ * are written once.
+ */
+export const ENV = {
+  /** `true` plans and reports without writing. */
+  dryRun: 'VPCE_TARGET_SYNC_DRY_RUN',
+  /** `false` turns off the per-site (TargetGroup dimension) metrics. */
+  perSiteMetrics: 'VPCE_TARGET_SYNC_PER_SITE_METRICS',
+  /** The reconciler's own IAM role ARN: events caused by its own writes are ignored. */
+  roleArn: 'VPCE_TARGET_SYNC_ROLE_ARN',
+  /** The SQS queue that the events function reads; sites that must wait are re-queued to it. */
+  queueUrl: 'VPCE_TARGET_SYNC_QUEUE_URL',
+  /** pino log level: trace, debug, info, warn, error, fatal. */
+  logLevel: 'LOG_LEVEL',
+} as const;

@@ -1,0 +1,88 @@
+/** CloudWatch namespace of every metric the product publishes (namespaces starting `AWS/` are reserved). */
+export const METRIC_NAMESPACE = 'VpceTargetSync';
+
+/** Metric names of the contract. Alarms and dashboards read them from here. */
+export const METRIC = {
+  RunsCompleted: 'RunsCompleted',
+  SitesReconciled: 'SitesReconciled',
+  SitesInDrift: 'SitesInDrift',
+  DriftTargets: 'DriftTargets',
+  UnresolvedDriftTargets: 'UnresolvedDriftTargets',
+  TargetsRegistered: 'TargetsRegistered',
+  TargetsDeregistered: 'TargetsDeregistered',
+  SiteErrors: 'SiteErrors',
+  EventsIgnored: 'EventsIgnored',
+} as const;
+export type MetricName = (typeof METRIC)[keyof typeof METRIC];
+
+/** The one dimension of per-site metrics: the target group's name. */
+export const SITE_DIMENSION = 'TargetGroup';
+
+/** Per-site metrics, published only while non-zero so a healthy fleet adds no custom metrics. */
+export const PER_SITE_METRICS = [
+  METRIC.DriftTargets,
+  METRIC.UnresolvedDriftTargets,
+  METRIC.SiteErrors,
+] as const;
+
+/** PutMetricData accepts at most 1000 metric data items per call (and 1 MB). */
+export const MAX_METRIC_DATA_PER_PUT = 1000;
+
+export interface MetricDatum {
+  readonly name: MetricName;
+  readonly value: number;
+  readonly dimensions?: readonly { readonly name: string; readonly value: string }[];
+}
+
+/** The figures of one run, summed over its sites. */
+export interface RunTotals {
+  readonly sitesReconciled: number;
+  readonly sitesInDrift: number;
+  readonly driftTargets: number;
+  readonly unresolvedDriftTargets: number;
+  readonly targetsRegistered: number;
+  readonly targetsDeregistered: number;
+  readonly siteErrors: number;
+  /** Only the event path reports it. */
+  readonly eventsIgnored?: number;
+}
+
+export interface SiteFigures {
+  readonly targetGroupName: string;
+  readonly driftTargets: number;
+  readonly unresolvedDriftTargets: number;
+  readonly siteErrors: number;
+}
+
+/** The metric data of one run: the run-wide set without dimensions, then non-zero per-site figures. */
+export function runMetricData(
+  totals: RunTotals,
+  sites: readonly SiteFigures[],
+  options: { readonly perSite: boolean } = { perSite: true },
+): MetricDatum[] {
+  const data: MetricDatum[] = [
+    { name: METRIC.RunsCompleted, value: 1 },
+    { name: METRIC.SitesReconciled, value: totals.sitesReconciled },
+    { name: METRIC.SitesInDrift, value: totals.sitesInDrift },
+    { name: METRIC.DriftTargets, value: totals.driftTargets },
+    { name: METRIC.UnresolvedDriftTargets, value: totals.unresolvedDriftTargets },
+    { name: METRIC.TargetsRegistered, value: totals.targetsRegistered },
+    { name: METRIC.TargetsDeregistered, value: totals.targetsDeregistered },
+    { name: METRIC.SiteErrors, value: totals.siteErrors },
+  ];
+  if (totals.eventsIgnored !== undefined)
+    data.push({ name: METRIC.EventsIgnored, value: totals.eventsIgnored });
+  if (!options.perSite) return data;
+  for (const site of sites) {
+    const dimensions = [{ name: SITE_DIMENSION, value: site.targetGroupName }];
+    const figures: Record<(typeof PER_SITE_METRICS)[number], number> = {
+      DriftTargets: site.driftTargets,
+      UnresolvedDriftTargets: site.unresolvedDriftTargets,
+      SiteErrors: site.siteErrors,
+    };
+    for (const name of PER_SITE_METRICS) {
+      if (figures[name] > 0) data.push({ name, value: figures[name], dimensions });
+    }
+  }
+  return data;
+}

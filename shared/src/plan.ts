@@ -1,0 +1,119 @@
+import { POLICY_RULES, type Policy } from './policy.ts';
+
+/** An ALB `ip` target: the ENI's IP and the target group's port. */
+export interface Target {
+  readonly id: string;
+  readonly port: number;
+}
+
+/** A target as DescribeTargetHealth reports it (`state` is TargetHealth.State). */
+export interface RegisteredTarget extends Target {
+  readonly state: string;
+}
+
+/** What the endpoint asks for: its state and, when known, the targets built from its ENI IPs. */
+export interface Desired {
+  readonly endpointState: string;
+  readonly targets: readonly Target[];
+}
+
+/** The endpoint state the reconciler acts on; AWS returns states in lowercase/camel case. */
+export const ENDPOINT_AVAILABLE = 'available';
+
+/** Why a plan holds back changes it would otherwise make. */
+export type RefusalReason = 'endpoint-not-available' | 'no-endpoint-ips' | 'would-empty';
+
+export interface Refusal {
+  readonly reason: RefusalReason;
+  readonly message: string;
+}
+
+/**
+ * What the planner decides for one site:
+ * - `in-sync`: nothing to do;
+ * - `converge`: the changes resolve all drift;
+ * - `drift`: the policy leaves some drift in place (observe, upsert-only);
+ * - `waiting`: the endpoint is not ready; nothing is done, try again later;
+ * - `refused`: acting would be unsafe (it would empty the group); nothing is done; an error.
+ */
+export type PlanStatus = 'in-sync' | 'converge' | 'drift' | 'waiting' | 'refused';
+
+export interface Plan {
+  readonly status: PlanStatus;
+  /** Registered before anything is deregistered (make before break). */
+  readonly register: readonly Target[];
+  readonly deregister: readonly Target[];
+  readonly refusal?: Refusal;
+  /** Desired targets not registered (a draining target counts as not registered). */
+  readonly missing: readonly Target[];
+  /** Registered, non-draining targets that are not desired. */
+  readonly stale: readonly Target[];
+  /** Drift left once `register` and `deregister` are applied. */
+  readonly unresolved: number;
+}
+
+/** Target health states of a target on its way out: it no longer counts as registered. */
+const DRAINING_STATES: ReadonlySet<string> = new Set(['draining', 'unhealthy.draining']);
+
+export const isDraining = (target: RegisteredTarget): boolean => DRAINING_STATES.has(target.state);
+
+export const targetKey = (target: Target): string => `${target.id}:${target.port}`;
+
+const byKey = (a: Target, b: Target): number =>
+  targetKey(a) < targetKey(b) ? -1 : targetKey(a) > targetKey(b) ? 1 : 0;
+
+/** Distinct targets, sorted, so plans are deterministic whatever order AWS lists things in. */
+function distinct(targets: readonly Target[]): Target[] {
+  const seen = new Map<string, Target>();
+  for (const t of targets) seen.set(targetKey(t), { id: t.id, port: t.port });
+  return [...seen.values()].sort(byKey);
+}
+
+/**
+ * The pure planner: which targets to register and deregister so that `registered` equals `desired`,
+ * filtered by the site's policy and by the safety rules. No I/O; the same input gives the same plan.
+ */
+export function plan(desired: Desired, registered: readonly RegisteredTarget[], policy: Policy): Plan {
+  const wanted = distinct(desired.targets);
+  const active = distinct(registered.filter((t) => !isDraining(t)));
+  const wantedKeys = new Set(wanted.map(targetKey));
+  const activeKeys = new Set(active.map(targetKey));
+  const missing = wanted.filter((t) => !activeKeys.has(targetKey(t)));
+  const stale = active.filter((t) => !wantedKeys.has(targetKey(t)));
+  const drift = missing.length + stale.length;
+  const hold = (status: PlanStatus, refusal: Refusal): Plan => ({
+    status,
+    register: [],
+    deregister: [],
+    refusal,
+    missing,
+    stale,
+    unresolved: drift,
+  });
+
+  if (desired.endpointState !== ENDPOINT_AVAILABLE) {
+    return hold('waiting', {
+      reason: 'endpoint-not-available',
+      message: `endpoint is ${desired.endpointState}, not ${ENDPOINT_AVAILABLE}; nothing is changed until it is`,
+    });
+  }
+  if (wanted.length === 0) {
+    if (active.length === 0) {
+      return hold('waiting', {
+        reason: 'no-endpoint-ips',
+        message: 'endpoint has no network interface IPs of the target group IP type yet',
+      });
+    }
+    return hold('refused', {
+      reason: 'would-empty',
+      message: `endpoint has no network interface IPs of the target group IP type; deregistering the ${active.length} registered target(s) would empty the target group`,
+    });
+  }
+
+  const rule = POLICY_RULES[policy];
+  const register = rule.register ? missing : [];
+  const deregister = rule.deregister ? stale : [];
+  const unresolved = drift - register.length - deregister.length;
+  const status: PlanStatus = drift === 0 ? 'in-sync' : unresolved === 0 ? 'converge' : 'drift';
+  return { status, register, deregister, missing, stale, unresolved };
+}
