@@ -15,13 +15,15 @@ export interface RegisteredTarget extends Target {
 export interface Desired {
   readonly endpointState: string;
   readonly targets: readonly Target[];
+  /** Network interfaces the endpoint lists but EC2 does not show yet: the picture is incomplete. */
+  readonly unseenInterfaces?: readonly string[];
 }
 
 /** The endpoint state the reconciler acts on; AWS returns states in lowercase/camel case. */
 export const ENDPOINT_AVAILABLE = 'available';
 
 /** Why a plan holds back changes it would otherwise make. */
-export type RefusalReason = 'endpoint-not-available' | 'no-endpoint-ips' | 'would-empty';
+export type RefusalReason = 'endpoint-not-available' | 'interfaces-not-visible' | 'no-endpoint-ips' | 'would-empty';
 
 export interface Refusal {
   readonly reason: RefusalReason;
@@ -95,6 +97,12 @@ export function plan(desired: Desired, registered: readonly RegisteredTarget[], 
     return hold('waiting', {
       reason: 'endpoint-not-available',
       message: `endpoint is ${desired.endpointState}, not ${ENDPOINT_AVAILABLE}; nothing is changed until it is`,
+    });
+  }
+  if (desired.unseenInterfaces?.length) {
+    return hold('waiting', {
+      reason: 'interfaces-not-visible',
+      message: `endpoint network interfaces ${desired.unseenInterfaces.join(', ')} are not visible yet; nothing is changed until they are`,
     });
   }
   if (wanted.length === 0) {

@@ -1,0 +1,77 @@
+import { DescribeNetworkInterfacesCommand, DescribeVpcEndpointsCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import { chunk, type EndpointFacts, type NetworkInterfaceFacts } from '@vpce-target-sync/shared';
+
+/**
+ * Ids per Filter in one Describe call. EC2 caps filter values (200 is the documented ceiling for
+ * several Describe APIs); ids are looked up by filter, not by id list, because an unknown id in
+ * an id list fails the whole call, while a filter just leaves it out.
+ */
+export const IDS_PER_FILTER = 200;
+/** Largest page DescribeVpcEndpoints and DescribeNetworkInterfaces return. */
+export const EC2_PAGE_SIZE = 1000;
+
+/** The EC2 side of a site: endpoints and their network interfaces. */
+export interface EndpointSource {
+  /** The endpoints with these ids; unknown ids are absent. */
+  endpoints(ids: readonly string[]): Promise<Map<string, EndpointFacts>>;
+  /** The network interfaces with these ids; unknown ids are absent. */
+  networkInterfaces(ids: readonly string[]): Promise<Map<string, NetworkInterfaceFacts>>;
+}
+
+export function ec2EndpointSource(ec2: EC2Client): EndpointSource {
+  return {
+    async endpoints(ids) {
+      const found = new Map<string, EndpointFacts>();
+      for (const batch of chunk([...new Set(ids)], IDS_PER_FILTER)) {
+        let token: string | undefined;
+        do {
+          const page = await ec2.send(
+            new DescribeVpcEndpointsCommand({
+              Filters: [{ Name: 'vpc-endpoint-id', Values: batch }],
+              MaxResults: EC2_PAGE_SIZE,
+              NextToken: token,
+            }),
+          );
+          for (const e of page.VpcEndpoints ?? []) {
+            if (!e.VpcEndpointId) continue;
+            found.set(e.VpcEndpointId, {
+              id: e.VpcEndpointId,
+              state: e.State ?? 'unknown',
+              type: e.VpcEndpointType ?? 'unknown',
+              vpcId: e.VpcId ?? '',
+              networkInterfaceIds: e.NetworkInterfaceIds ?? [],
+            });
+          }
+          token = page.NextToken;
+        } while (token);
+      }
+      return found;
+    },
+
+    async networkInterfaces(ids) {
+      const found = new Map<string, NetworkInterfaceFacts>();
+      for (const batch of chunk([...new Set(ids)], IDS_PER_FILTER)) {
+        let token: string | undefined;
+        do {
+          const page = await ec2.send(
+            new DescribeNetworkInterfacesCommand({
+              Filters: [{ Name: 'network-interface-id', Values: batch }],
+              MaxResults: EC2_PAGE_SIZE,
+              NextToken: token,
+            }),
+          );
+          for (const eni of page.NetworkInterfaces ?? []) {
+            if (!eni.NetworkInterfaceId) continue;
+            found.set(eni.NetworkInterfaceId, {
+              id: eni.NetworkInterfaceId,
+              ipv4: eni.PrivateIpAddress,
+              ipv6: (eni.Ipv6Addresses ?? []).flatMap((a) => (a.Ipv6Address ? [a.Ipv6Address] : [])),
+            });
+          }
+          token = page.NextToken;
+        } while (token);
+      }
+      return found;
+    },
+  };
+}

@@ -1,0 +1,167 @@
+import {
+  DeregisterTargetsCommand,
+  DescribeTagsCommand,
+  DescribeTargetGroupsCommand,
+  DescribeTargetHealthCommand,
+  type ElasticLoadBalancingV2Client,
+  RegisterTargetsCommand,
+  type TargetGroup,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { GetResourcesCommand, type ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import {
+  chunk,
+  ENDPOINT_ID_TAG,
+  type RegisteredTarget,
+  type Target,
+  type TargetGroupFacts,
+} from '@vpce-target-sync/shared';
+
+/** DescribeTargetGroups returns at most 400 per page. */
+export const TARGET_GROUPS_PAGE_SIZE = 400;
+/** DescribeTags takes at most 20 resource ARNs per call. */
+export const DESCRIBE_TAGS_MAX_ARNS = 20;
+/** Targets per RegisterTargets/DeregisterTargets call; the AWS Load Balancer Controller uses 200. */
+export const TARGETS_PER_CALL = 200;
+/** GetResources returns at most 100 resources per page. */
+export const TAGGING_PAGE_SIZE = 100;
+/** GetResources takes at most 20 values per tag filter. */
+export const TAG_FILTER_MAX_VALUES = 20;
+
+export type Tags = Readonly<Record<string, string>>;
+
+/** The ELBv2 side of a site: target groups, their tags and their targets. */
+export interface TargetGroups {
+  /** Every target group in the account and region, paged. */
+  listAll(): Promise<TargetGroupFacts[]>;
+  /** The named target groups (ARNs or names); unknown ones are absent from the result. */
+  find(arnsOrNames: readonly string[]): Promise<TargetGroupFacts[]>;
+  /** ARNs and tags of the target groups that carry the opt-in tag (naming one of `endpointIds`, if given). */
+  listOptedIn(endpointIds?: readonly string[]): Promise<Map<string, Tags>>;
+  tags(arns: readonly string[]): Promise<Map<string, Tags>>;
+  health(arn: string): Promise<RegisteredTarget[]>;
+  register(arn: string, targets: readonly Target[]): Promise<void>;
+  deregister(arn: string, targets: readonly Target[]): Promise<void>;
+}
+
+const ARN_PREFIX = 'arn:';
+/** The Resource Groups Tagging API's name for ELBv2 target groups. */
+const TARGET_GROUP_RESOURCE_TYPE = 'elasticloadbalancing:targetgroup';
+
+const toTags = (tags: readonly { Key?: string | undefined; Value?: string | undefined }[] | undefined): Tags =>
+  Object.fromEntries((tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
+
+function toInfo(tg: TargetGroup): TargetGroupFacts {
+  return {
+    arn: tg.TargetGroupArn ?? '',
+    name: tg.TargetGroupName ?? '',
+    vpcId: tg.VpcId ?? '',
+    targetType: tg.TargetType ?? '',
+    ipAddressType: tg.IpAddressType === 'ipv6' ? 'ipv6' : 'ipv4',
+    port: tg.Port ?? 0,
+  };
+}
+
+const isNotFound = (error: unknown): boolean => (error as { name?: string }).name === 'TargetGroupNotFoundException';
+
+export function elbv2TargetGroups(elbv2: ElasticLoadBalancingV2Client, tagging: ResourceGroupsTaggingAPIClient): TargetGroups {
+  async function describe(input: { TargetGroupArns?: string[]; Names?: string[] }): Promise<TargetGroupFacts[]> {
+    const found: TargetGroupFacts[] = [];
+    let marker: string | undefined;
+    do {
+      const page = await elbv2.send(
+        new DescribeTargetGroupsCommand({ ...input, PageSize: TARGET_GROUPS_PAGE_SIZE, Marker: marker }),
+      );
+      found.push(...(page.TargetGroups ?? []).map(toInfo));
+      marker = page.NextMarker;
+    } while (marker);
+    return found;
+  }
+
+  /** One unknown ARN or name fails a whole DescribeTargetGroups call; look the rest up one by one. */
+  async function describeTolerant(input: { TargetGroupArns?: string[]; Names?: string[] }): Promise<TargetGroupFacts[]> {
+    try {
+      return await describe(input);
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      const singles = [
+        ...(input.TargetGroupArns ?? []).map((arn) => ({ TargetGroupArns: [arn] })),
+        ...(input.Names ?? []).map((name) => ({ Names: [name] })),
+      ];
+      if (singles.length <= 1) return [];
+      const results = await Promise.all(singles.map(describeTolerant));
+      return results.flat();
+    }
+  }
+
+  return {
+    listAll: () => describe({}),
+
+    async find(arnsOrNames) {
+      const arns = arnsOrNames.filter((x) => x.startsWith(ARN_PREFIX));
+      const names = arnsOrNames.filter((x) => !x.startsWith(ARN_PREFIX));
+      const byArn = arns.length ? await describeTolerant({ TargetGroupArns: [...arns] }) : [];
+      const byName = names.length ? await describeTolerant({ Names: [...names] }) : [];
+      return [...new Map([...byArn, ...byName].map((tg) => [tg.arn, tg])).values()];
+    },
+
+    async listOptedIn(endpointIds) {
+      const found = new Map<string, Tags>();
+      const filters = endpointIds
+        ? chunk(endpointIds, TAG_FILTER_MAX_VALUES).map((Values) => ({ Key: ENDPOINT_ID_TAG, Values }))
+        : [{ Key: ENDPOINT_ID_TAG }];
+      for (const filter of filters) {
+        let token: string | undefined;
+        do {
+          const page = await tagging.send(
+            new GetResourcesCommand({
+              TagFilters: [filter],
+              ResourceTypeFilters: [TARGET_GROUP_RESOURCE_TYPE],
+              ResourcesPerPage: TAGGING_PAGE_SIZE,
+              PaginationToken: token,
+            }),
+          );
+          for (const mapping of page.ResourceTagMappingList ?? []) {
+            if (mapping.ResourceARN) found.set(mapping.ResourceARN, toTags(mapping.Tags));
+          }
+          token = page.PaginationToken || undefined;
+        } while (token);
+      }
+      return found;
+    },
+
+    async tags(arns) {
+      const found = new Map<string, Tags>();
+      for (const batch of chunk(arns, DESCRIBE_TAGS_MAX_ARNS)) {
+        const response = await elbv2.send(new DescribeTagsCommand({ ResourceArns: batch }));
+        for (const description of response.TagDescriptions ?? []) {
+          if (!description.ResourceArn) continue;
+          found.set(description.ResourceArn, toTags(description.Tags));
+        }
+      }
+      return found;
+    },
+
+    async health(arn) {
+      const response = await elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn }));
+      return (response.TargetHealthDescriptions ?? []).flatMap((d) =>
+        d.Target?.Id ? [{ id: d.Target.Id, port: d.Target.Port ?? 0, state: d.TargetHealth?.State ?? 'unknown' }] : [],
+      );
+    },
+
+    async register(arn, targets) {
+      for (const batch of chunk(targets, TARGETS_PER_CALL)) {
+        await elbv2.send(
+          new RegisterTargetsCommand({ TargetGroupArn: arn, Targets: batch.map((t) => ({ Id: t.id, Port: t.port })) }),
+        );
+      }
+    },
+
+    async deregister(arn, targets) {
+      for (const batch of chunk(targets, TARGETS_PER_CALL)) {
+        await elbv2.send(
+          new DeregisterTargetsCommand({ TargetGroupArn: arn, Targets: batch.map((t) => ({ Id: t.id, Port: t.port })) }),
+        );
+      }
+    },
+  };
+}

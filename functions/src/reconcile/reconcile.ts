@@ -1,0 +1,249 @@
+import {
+  desiredTargets,
+  type EndpointFacts,
+  type NetworkInterfaceFacts,
+  type Plan,
+  plan,
+  type RegisteredTarget,
+  readSiteTags,
+  runMetricData,
+  type SiteSpec,
+  type TargetGroupFacts,
+  validateTargetGroup,
+} from '@vpce-target-sync/shared';
+import type { Logger } from 'pino';
+import type { EndpointSource } from '../aws/endpoints.ts';
+import { awsErrorCode, awsRequestId, describeAwsError } from '../aws/errors.ts';
+import type { MetricsSink } from '../aws/metrics.ts';
+import type { TargetGroups } from '../aws/target-groups.ts';
+import { mapConcurrent } from './concurrency.ts';
+import { type Candidate, discover, type Scope } from './discover.ts';
+import { type RunReport, type SiteReport, siteFigures, summarize } from './report.ts';
+
+/** DescribeTargetHealth calls in flight at once; the SDK's adaptive retry absorbs any throttling. */
+export const HEALTH_CONCURRENCY = 8;
+/** Sites written at once. */
+export const APPLY_CONCURRENCY = 4;
+
+export interface ReconcileDeps {
+  readonly targetGroups: TargetGroups;
+  readonly endpoints: EndpointSource;
+  readonly metrics: MetricsSink;
+  readonly log: Logger;
+  readonly now?: () => Date;
+}
+
+export interface ReconcileOptions {
+  /** Plan and report, change nothing. */
+  readonly dryRun: boolean;
+  readonly scope?: Scope;
+  /** Publish the run's metrics to CloudWatch. */
+  readonly publishMetrics: boolean;
+  /** Publish the per-site (TargetGroup dimension) metrics too. */
+  readonly perSiteMetrics: boolean;
+}
+
+/** A site that passed its tag and target-type checks, with the targets it holds now. */
+interface ObservedSite {
+  readonly targetGroup: TargetGroupFacts;
+  readonly spec: SiteSpec;
+  readonly registered: RegisteredTarget[];
+}
+
+const blankReport = (tg: { arn: string; name: string }, spec: SiteSpec | null) => ({
+  targetGroupArn: tg.arn,
+  targetGroupName: tg.name,
+  endpointId: spec?.endpointId ?? null,
+  policy: spec?.policy ?? null,
+  desired: [],
+  registered: [],
+  toRegister: [],
+  toDeregister: [],
+  driftTargets: 0,
+  unresolvedDriftTargets: 0,
+  registeredCount: 0,
+  deregisteredCount: 0,
+});
+
+const errorReport = (
+  tg: { arn: string; name: string },
+  spec: SiteSpec | null,
+  message: string,
+  errorCode?: string,
+): SiteReport => ({ ...blankReport(tg, spec), status: 'error', message, ...(errorCode ? { errorCode } : {}) });
+
+/**
+ * One reconcile run: discover -> validate -> observe targets -> read endpoints and ENIs -> plan
+ * -> apply -> publish metrics -> report. Targets are read before endpoints: an IP that another
+ * writer registered after reading the ENIs is then still among the ENIs this run reads, so it is
+ * never taken for stale. One site's failure never stops the others.
+ */
+export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions): Promise<RunReport> {
+  const { log } = deps;
+  const candidates = await discover(deps.targetGroups, options.scope);
+  const reports: SiteReport[] = [];
+  const valid: { targetGroup: TargetGroupFacts; spec: SiteSpec }[] = [];
+  for (const candidate of candidates) {
+    const checked = check(candidate);
+    if ('status' in checked) {
+      log.error({ site: checked.targetGroupName, targetGroupArn: checked.targetGroupArn }, checked.message);
+      reports.push(checked);
+    } else valid.push(checked);
+  }
+
+  const observed = await mapConcurrent(valid, HEALTH_CONCURRENCY, async (site): Promise<ObservedSite | SiteReport> => {
+    try {
+      return { ...site, registered: await deps.targetGroups.health(site.targetGroup.arn) };
+    } catch (error) {
+      return failed(log, site.targetGroup, site.spec, 'DescribeTargetHealth', error);
+    }
+  });
+  const sites: ObservedSite[] = [];
+  for (const o of observed) {
+    if ('status' in o) reports.push(o);
+    else sites.push(o);
+  }
+
+  const endpoints = await deps.endpoints.endpoints(sites.map((s) => s.spec.endpointId));
+  const interfaces = await deps.endpoints.networkInterfaces([...endpoints.values()].flatMap((e) => e.networkInterfaceIds));
+
+  reports.push(
+    ...(await mapConcurrent(sites, APPLY_CONCURRENCY, (site) =>
+      reconcileSite(deps, options, site, endpoints.get(site.spec.endpointId), interfaces),
+    )),
+  );
+
+  const report = { sites: reports, summary: summarize(reports, options.dryRun) };
+  if (options.publishMetrics) await publish(deps, options, report);
+  return report;
+}
+
+function check(candidate: Candidate): { targetGroup: TargetGroupFacts; spec: SiteSpec } | SiteReport {
+  if (candidate.kind === 'rejected') return errorReport(candidate, null, candidate.message);
+  const tg = candidate.targetGroup;
+  const spec = readSiteTags(candidate.tags);
+  if (!spec.ok) return errorReport(tg, null, spec.error);
+  const typed = validateTargetGroup(tg);
+  if (!typed.ok) return errorReport(tg, spec.value, typed.error);
+  return { targetGroup: tg, spec: spec.value };
+}
+
+async function reconcileSite(
+  deps: ReconcileDeps,
+  options: ReconcileOptions,
+  site: ObservedSite,
+  endpoint: EndpointFacts | undefined,
+  interfaces: ReadonlyMap<string, NetworkInterfaceFacts>,
+): Promise<SiteReport> {
+  const { targetGroup: tg, spec, registered } = site;
+  const desired = desiredTargets(tg, spec.endpointId, endpoint, interfaces);
+  if (!desired.ok) {
+    deps.log.error({ site: tg.name, targetGroupArn: tg.arn, endpointId: spec.endpointId }, desired.error);
+    return { ...errorReport(tg, spec, desired.error), registered };
+  }
+
+  const p = plan(desired.value, registered, spec.policy);
+  const base = {
+    ...blankReport(tg, spec),
+    desired: desired.value.targets,
+    registered,
+    toRegister: p.register,
+    toDeregister: p.deregister,
+    driftTargets: p.missing.length + p.stale.length,
+    unresolvedDriftTargets: p.unresolved,
+  };
+  if (p.status === 'waiting' || p.status === 'refused') {
+    const message = p.refusal?.message ?? p.status;
+    const fields = { site: tg.name, targetGroupArn: tg.arn, endpointId: spec.endpointId, reason: p.refusal?.reason };
+    if (p.status === 'refused') deps.log.error(fields, message);
+    else deps.log.info(fields, message);
+    return { ...base, status: p.status === 'refused' ? 'error' : 'waiting', message };
+  }
+  if (p.status === 'in-sync') return { ...base, status: 'in-sync', message: 'targets match the endpoint' };
+  if (options.dryRun) {
+    return { ...base, status: 'drift', unresolvedDriftTargets: base.driftTargets, message: `dry run: ${describePlan(p)}` };
+  }
+  if (p.register.length + p.deregister.length === 0) {
+    return { ...base, status: 'drift', message: `${describePlan(p)}; left by policy ${spec.policy}` };
+  }
+  return apply(deps, site, p, base);
+}
+
+async function apply(
+  deps: ReconcileDeps,
+  site: ObservedSite,
+  p: Plan,
+  base: Omit<SiteReport, 'status' | 'message'>,
+): Promise<SiteReport> {
+  const { targetGroup: tg, spec, registered } = site;
+  let registeredCount = 0;
+  let step = 'RegisterTargets';
+  try {
+    // Make before break: nothing is deregistered unless every registration went through.
+    await deps.targetGroups.register(tg.arn, p.register);
+    registeredCount = p.register.length;
+    step = 'DeregisterTargets';
+    await deps.targetGroups.deregister(tg.arn, p.deregister);
+  } catch (error) {
+    const report = failed(deps.log, tg, spec, step, error);
+    const done = registeredCount;
+    return {
+      ...base,
+      ...report,
+      registeredCount: done,
+      unresolvedDriftTargets: base.driftTargets - done,
+    };
+  }
+  deps.log.info(
+    {
+      site: tg.name,
+      targetGroupArn: tg.arn,
+      endpointId: spec.endpointId,
+      policy: spec.policy,
+      before: registered.map((t) => `${t.id}:${t.port}`),
+      registered: p.register.map((t) => `${t.id}:${t.port}`),
+      deregistered: p.deregister.map((t) => `${t.id}:${t.port}`),
+    },
+    'site changed',
+  );
+  return {
+    ...base,
+    status: p.status === 'converge' ? 'converged' : 'drift',
+    message: p.status === 'converge' ? describePlan(p) : `${describePlan(p)}; ${p.unresolved} left by policy ${spec.policy}`,
+    registeredCount: p.register.length,
+    deregisteredCount: p.deregister.length,
+  };
+}
+
+function describePlan(p: Plan): string {
+  const parts = [];
+  if (p.register.length) parts.push(`register ${p.register.map((t) => t.id).join(', ')}`);
+  if (p.deregister.length) parts.push(`deregister ${p.deregister.map((t) => t.id).join(', ')}`);
+  if (!parts.length) parts.push(`${p.missing.length} missing, ${p.stale.length} stale`);
+  return parts.join('; ');
+}
+
+function failed(
+  log: Logger,
+  tg: TargetGroupFacts,
+  spec: SiteSpec,
+  operation: string,
+  error: unknown,
+): SiteReport {
+  const errorCode = awsErrorCode(error);
+  const message = `${operation} failed: ${describeAwsError(error)}`;
+  log.error({ site: tg.name, targetGroupArn: tg.arn, operation, errorCode, awsRequestId: awsRequestId(error) }, message);
+  return errorReport(tg, spec, message, errorCode);
+}
+
+async function publish(deps: ReconcileDeps, options: ReconcileOptions, report: RunReport): Promise<void> {
+  const data = runMetricData(report.summary, report.sites.map(siteFigures), { perSite: options.perSiteMetrics });
+  try {
+    await deps.metrics.publish(data, (deps.now ?? (() => new Date()))());
+  } catch (error) {
+    deps.log.error(
+      { errorCode: awsErrorCode(error), awsRequestId: awsRequestId(error) },
+      `publishing metrics failed: ${describeAwsError(error)}`,
+    );
+  }
+}

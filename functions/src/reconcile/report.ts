@@ -1,0 +1,62 @@
+import type { Policy, RegisteredTarget, RunTotals, SiteFigures, Target } from '@vpce-target-sync/shared';
+
+/** A site's outcome, as the CLI's `--json` and the logs show it (DESIGN.md, Operator CLI). */
+export type SiteStatus = 'in-sync' | 'converged' | 'drift' | 'waiting' | 'error';
+
+export const SITE_STATUSES: readonly SiteStatus[] = ['in-sync', 'converged', 'drift', 'waiting', 'error'];
+
+export interface SiteReport {
+  readonly targetGroupArn: string;
+  readonly targetGroupName: string;
+  readonly endpointId: string | null;
+  readonly policy: Policy | null;
+  readonly desired: readonly Target[];
+  readonly registered: readonly RegisteredTarget[];
+  readonly toRegister: readonly Target[];
+  readonly toDeregister: readonly Target[];
+  readonly status: SiteStatus;
+  readonly message: string;
+  /** Missing + stale targets seen before acting. */
+  readonly driftTargets: number;
+  /** Drift left when the site's reconcile ended. */
+  readonly unresolvedDriftTargets: number;
+  /** Targets actually registered and deregistered by this run (0 on a dry run). */
+  readonly registeredCount: number;
+  readonly deregisteredCount: number;
+  /** The AWS error code when an AWS call failed. */
+  readonly errorCode?: string;
+}
+
+export interface RunSummary extends RunTotals {
+  readonly dryRun: boolean;
+  readonly statuses: Readonly<Record<SiteStatus, number>>;
+}
+
+export interface RunReport {
+  readonly sites: readonly SiteReport[];
+  readonly summary: RunSummary;
+}
+
+export function summarize(sites: readonly SiteReport[], dryRun: boolean): RunSummary {
+  const sum = (f: (s: SiteReport) => number): number => sites.reduce((n, s) => n + f(s), 0);
+  const statuses = Object.fromEntries(SITE_STATUSES.map((s) => [s, 0])) as Record<SiteStatus, number>;
+  for (const site of sites) statuses[site.status] += 1;
+  return {
+    dryRun,
+    statuses,
+    sitesReconciled: sites.length,
+    sitesInDrift: sites.filter((s) => s.driftTargets > 0).length,
+    driftTargets: sum((s) => s.driftTargets),
+    unresolvedDriftTargets: sum((s) => s.unresolvedDriftTargets),
+    targetsRegistered: sum((s) => s.registeredCount),
+    targetsDeregistered: sum((s) => s.deregisteredCount),
+    siteErrors: statuses.error,
+  };
+}
+
+export const siteFigures = (site: SiteReport): SiteFigures => ({
+  targetGroupName: site.targetGroupName,
+  driftTargets: site.driftTargets,
+  unresolvedDriftTargets: site.unresolvedDriftTargets,
+  siteErrors: site.status === 'error' ? 1 : 0,
+});
