@@ -20,14 +20,19 @@ function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): Result<b
 }
 
 /** Reads the configuration; every problem is named in one message. */
-export function readConfig(env: NodeJS.ProcessEnv, defaults: { logLevel: string } = { logLevel: 'info' }): Result<Config> {
+export function readConfig(
+  env: NodeJS.ProcessEnv,
+  defaults: { logLevel: string } = { logLevel: 'info' },
+): Result<Config> {
   const dryRun = flag(env, ENV.dryRun, false);
   const perSiteMetrics = flag(env, ENV.perSiteMetrics, true);
   const logLevel = env[ENV.logLevel] || defaults.logLevel;
   const roleArn = env[ENV.roleArn] || undefined;
   const errors = [dryRun, perSiteMetrics].flatMap((r) => (r.ok ? [] : [r.error]));
   if (!LOG_LEVELS.includes(logLevel)) {
-    errors.push(`environment variable ${ENV.logLevel} is ${JSON.stringify(logLevel)}; expected one of ${LOG_LEVELS.join(', ')}`);
+    errors.push(
+      `environment variable ${ENV.logLevel} is ${JSON.stringify(logLevel)}; expected one of ${LOG_LEVELS.join(', ')}`,
+    );
   }
   if (roleArn !== undefined && !/^arn:aws[a-z-]*:iam::\d{12}:role\/\S+$/.test(roleArn)) {
     errors.push(

@@ -23,7 +23,11 @@ export interface Desired {
 export const ENDPOINT_AVAILABLE = 'available';
 
 /** Why a plan holds back changes it would otherwise make. */
-export type RefusalReason = 'endpoint-not-available' | 'interfaces-not-visible' | 'no-endpoint-ips' | 'would-empty';
+export type RefusalReason =
+  | 'endpoint-not-available'
+  | 'interfaces-not-visible'
+  | 'no-endpoint-ips'
+  | 'would-empty';
 
 export interface Refusal {
   readonly reason: RefusalReason;

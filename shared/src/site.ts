@@ -53,7 +53,8 @@ export function desiredTargets(
   endpoint: EndpointFacts | undefined,
   interfaces: ReadonlyMap<string, NetworkInterfaceFacts>,
 ): Result<Desired> {
-  if (!endpoint) return fail(`endpoint ${endpointId} (tag ${ENDPOINT_ID_TAG}) was not found in this account and region`);
+  if (!endpoint)
+    return fail(`endpoint ${endpointId} (tag ${ENDPOINT_ID_TAG}) was not found in this account and region`);
   if (endpoint.type !== REQUIRED_ENDPOINT_TYPE) {
     return fail(
       `endpoint ${endpointId} is of type ${endpoint.type}; expected ${REQUIRED_ENDPOINT_TYPE} (only interface endpoints have network interface IPs)`,

@@ -1,4 +1,8 @@
-import { DescribeNetworkInterfacesCommand, DescribeVpcEndpointsCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import {
+  DescribeNetworkInterfacesCommand,
+  DescribeVpcEndpointsCommand,
+  type EC2Client,
+} from '@aws-sdk/client-ec2';
 import { chunk, type EndpointFacts, type NetworkInterfaceFacts } from '@vpce-target-sync/shared';
 
 /**

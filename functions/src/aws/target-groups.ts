@@ -7,7 +7,10 @@ import {
   RegisterTargetsCommand,
   type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { GetResourcesCommand, type ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import {
+  GetResourcesCommand,
+  type ResourceGroupsTaggingAPIClient,
+} from '@aws-sdk/client-resource-groups-tagging-api';
 import {
   chunk,
   ENDPOINT_ID_TAG,
@@ -47,8 +50,9 @@ const ARN_PREFIX = 'arn:';
 /** The Resource Groups Tagging API's name for ELBv2 target groups. */
 const TARGET_GROUP_RESOURCE_TYPE = 'elasticloadbalancing:targetgroup';
 
-const toTags = (tags: readonly { Key?: string | undefined; Value?: string | undefined }[] | undefined): Tags =>
-  Object.fromEntries((tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
+const toTags = (
+  tags: readonly { Key?: string | undefined; Value?: string | undefined }[] | undefined,
+): Tags => Object.fromEntries((tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
 
 function toInfo(tg: TargetGroup): TargetGroupFacts {
   return {
@@ -61,10 +65,17 @@ function toInfo(tg: TargetGroup): TargetGroupFacts {
   };
 }
 
-const isNotFound = (error: unknown): boolean => (error as { name?: string }).name === 'TargetGroupNotFoundException';
+const isNotFound = (error: unknown): boolean =>
+  (error as { name?: string }).name === 'TargetGroupNotFoundException';
 
-export function elbv2TargetGroups(elbv2: ElasticLoadBalancingV2Client, tagging: ResourceGroupsTaggingAPIClient): TargetGroups {
-  async function describe(input: { TargetGroupArns?: string[]; Names?: string[] }): Promise<TargetGroupFacts[]> {
+export function elbv2TargetGroups(
+  elbv2: ElasticLoadBalancingV2Client,
+  tagging: ResourceGroupsTaggingAPIClient,
+): TargetGroups {
+  async function describe(input: {
+    TargetGroupArns?: string[];
+    Names?: string[];
+  }): Promise<TargetGroupFacts[]> {
     const found: TargetGroupFacts[] = [];
     let marker: string | undefined;
     do {
@@ -78,7 +89,10 @@ export function elbv2TargetGroups(elbv2: ElasticLoadBalancingV2Client, tagging: 
   }
 
   /** One unknown ARN or name fails a whole DescribeTargetGroups call; look the rest up one by one. */
-  async function describeTolerant(input: { TargetGroupArns?: string[]; Names?: string[] }): Promise<TargetGroupFacts[]> {
+  async function describeTolerant(input: {
+    TargetGroupArns?: string[];
+    Names?: string[];
+  }): Promise<TargetGroupFacts[]> {
     try {
       return await describe(input);
     } catch (error) {
@@ -144,14 +158,19 @@ export function elbv2TargetGroups(elbv2: ElasticLoadBalancingV2Client, tagging: 
     async health(arn) {
       const response = await elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn }));
       return (response.TargetHealthDescriptions ?? []).flatMap((d) =>
-        d.Target?.Id ? [{ id: d.Target.Id, port: d.Target.Port ?? 0, state: d.TargetHealth?.State ?? 'unknown' }] : [],
+        d.Target?.Id
+          ? [{ id: d.Target.Id, port: d.Target.Port ?? 0, state: d.TargetHealth?.State ?? 'unknown' }]
+          : [],
       );
     },
 
     async register(arn, targets) {
       for (const batch of chunk(targets, TARGETS_PER_CALL)) {
         await elbv2.send(
-          new RegisterTargetsCommand({ TargetGroupArn: arn, Targets: batch.map((t) => ({ Id: t.id, Port: t.port })) }),
+          new RegisterTargetsCommand({
+            TargetGroupArn: arn,
+            Targets: batch.map((t) => ({ Id: t.id, Port: t.port })),
+          }),
         );
       }
     },
@@ -159,7 +178,10 @@ export function elbv2TargetGroups(elbv2: ElasticLoadBalancingV2Client, tagging: 
     async deregister(arn, targets) {
       for (const batch of chunk(targets, TARGETS_PER_CALL)) {
         await elbv2.send(
-          new DeregisterTargetsCommand({ TargetGroupArn: arn, Targets: batch.map((t) => ({ Id: t.id, Port: t.port })) }),
+          new DeregisterTargetsCommand({
+            TargetGroupArn: arn,
+            Targets: batch.map((t) => ({ Id: t.id, Port: t.port })),
+          }),
         );
       }
     },

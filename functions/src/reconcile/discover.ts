@@ -24,7 +24,9 @@ export async function discover(targetGroups: TargetGroups, scope: Scope = {}): P
 
   const optedIn = await targetGroups.listOptedIn(scope.endpointIds);
   if (optedIn.size === 0) return [];
-  const facts = scope.endpointIds ? await targetGroups.find([...optedIn.keys()]) : await targetGroups.listAll();
+  const facts = scope.endpointIds
+    ? await targetGroups.find([...optedIn.keys()])
+    : await targetGroups.listAll();
   return facts.flatMap((tg): Candidate[] => {
     const tags = optedIn.get(tg.arn);
     return tags ? [{ kind: 'site', targetGroup: tg, tags }] : [];

@@ -13,7 +13,7 @@ import {
 } from '@vpce-target-sync/shared';
 import type { Logger } from 'pino';
 import type { EndpointSource } from '../aws/endpoints.ts';
-import { awsErrorCode, awsRequestId, describeAwsError } from '../aws/errors.ts';
+import { awsErrorCode, awsRequestId, describeAwsError, isTransient } from '../aws/errors.ts';
 import type { MetricsSink } from '../aws/metrics.ts';
 import type { TargetGroups } from '../aws/target-groups.ts';
 import { mapConcurrent } from './concurrency.ts';
@@ -70,7 +70,12 @@ const errorReport = (
   spec: SiteSpec | null,
   message: string,
   errorCode?: string,
-): SiteReport => ({ ...blankReport(tg, spec), status: 'error', message, ...(errorCode ? { errorCode } : {}) });
+): SiteReport => ({
+  ...blankReport(tg, spec),
+  status: 'error',
+  message,
+  ...(errorCode ? { errorCode } : {}),
+});
 
 /**
  * One reconcile run: discover -> validate -> observe targets -> read endpoints and ENIs -> plan
@@ -79,8 +84,17 @@ const errorReport = (
  * never taken for stale. One site's failure never stops the others.
  */
 export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions): Promise<RunReport> {
+  return reconcileCandidates(deps, options, await discover(deps.targetGroups, options.scope));
+}
+
+/** The run after discovery: the event path brings its own candidates. */
+export async function reconcileCandidates(
+  deps: ReconcileDeps,
+  options: Omit<ReconcileOptions, 'scope'>,
+  candidates: readonly Candidate[],
+  extraTotals: { eventsIgnored?: number } = {},
+): Promise<RunReport> {
   const { log } = deps;
-  const candidates = await discover(deps.targetGroups, options.scope);
   const reports: SiteReport[] = [];
   const valid: { targetGroup: TargetGroupFacts; spec: SiteSpec }[] = [];
   for (const candidate of candidates) {
@@ -91,13 +105,17 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
     } else valid.push(checked);
   }
 
-  const observed = await mapConcurrent(valid, HEALTH_CONCURRENCY, async (site): Promise<ObservedSite | SiteReport> => {
-    try {
-      return { ...site, registered: await deps.targetGroups.health(site.targetGroup.arn) };
-    } catch (error) {
-      return failed(log, site.targetGroup, site.spec, 'DescribeTargetHealth', error);
-    }
-  });
+  const observed = await mapConcurrent(
+    valid,
+    HEALTH_CONCURRENCY,
+    async (site): Promise<ObservedSite | SiteReport> => {
+      try {
+        return { ...site, registered: await deps.targetGroups.health(site.targetGroup.arn) };
+      } catch (error) {
+        return failed(log, site.targetGroup, site.spec, 'DescribeTargetHealth', error);
+      }
+    },
+  );
   const sites: ObservedSite[] = [];
   for (const o of observed) {
     if ('status' in o) reports.push(o);
@@ -105,7 +123,9 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
   }
 
   const endpoints = await deps.endpoints.endpoints(sites.map((s) => s.spec.endpointId));
-  const interfaces = await deps.endpoints.networkInterfaces([...endpoints.values()].flatMap((e) => e.networkInterfaceIds));
+  const interfaces = await deps.endpoints.networkInterfaces(
+    [...endpoints.values()].flatMap((e) => e.networkInterfaceIds),
+  );
 
   reports.push(
     ...(await mapConcurrent(sites, APPLY_CONCURRENCY, (site) =>
@@ -114,7 +134,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
   );
 
   const report = { sites: reports, summary: summarize(reports, options.dryRun) };
-  if (options.publishMetrics) await publish(deps, options, report);
+  if (options.publishMetrics) await publish(deps, options, report, extraTotals);
   return report;
 }
 
@@ -154,14 +174,24 @@ async function reconcileSite(
   };
   if (p.status === 'waiting' || p.status === 'refused') {
     const message = p.refusal?.message ?? p.status;
-    const fields = { site: tg.name, targetGroupArn: tg.arn, endpointId: spec.endpointId, reason: p.refusal?.reason };
+    const fields = {
+      site: tg.name,
+      targetGroupArn: tg.arn,
+      endpointId: spec.endpointId,
+      reason: p.refusal?.reason,
+    };
     if (p.status === 'refused') deps.log.error(fields, message);
     else deps.log.info(fields, message);
     return { ...base, status: p.status === 'refused' ? 'error' : 'waiting', message };
   }
   if (p.status === 'in-sync') return { ...base, status: 'in-sync', message: 'targets match the endpoint' };
   if (options.dryRun) {
-    return { ...base, status: 'drift', unresolvedDriftTargets: base.driftTargets, message: `dry run: ${describePlan(p)}` };
+    return {
+      ...base,
+      status: 'drift',
+      unresolvedDriftTargets: base.driftTargets,
+      message: `dry run: ${describePlan(p)}`,
+    };
   }
   if (p.register.length + p.deregister.length === 0) {
     return { ...base, status: 'drift', message: `${describePlan(p)}; left by policy ${spec.policy}` };
@@ -209,7 +239,10 @@ async function apply(
   return {
     ...base,
     status: p.status === 'converge' ? 'converged' : 'drift',
-    message: p.status === 'converge' ? describePlan(p) : `${describePlan(p)}; ${p.unresolved} left by policy ${spec.policy}`,
+    message:
+      p.status === 'converge'
+        ? describePlan(p)
+        : `${describePlan(p)}; ${p.unresolved} left by policy ${spec.policy}`,
     registeredCount: p.register.length,
     deregisteredCount: p.deregister.length,
   };
@@ -232,12 +265,22 @@ function failed(
 ): SiteReport {
   const errorCode = awsErrorCode(error);
   const message = `${operation} failed: ${describeAwsError(error)}`;
-  log.error({ site: tg.name, targetGroupArn: tg.arn, operation, errorCode, awsRequestId: awsRequestId(error) }, message);
-  return errorReport(tg, spec, message, errorCode);
+  log.error(
+    { site: tg.name, targetGroupArn: tg.arn, operation, errorCode, awsRequestId: awsRequestId(error) },
+    message,
+  );
+  return { ...errorReport(tg, spec, message, errorCode), retryable: isTransient(error) };
 }
 
-async function publish(deps: ReconcileDeps, options: ReconcileOptions, report: RunReport): Promise<void> {
-  const data = runMetricData(report.summary, report.sites.map(siteFigures), { perSite: options.perSiteMetrics });
+async function publish(
+  deps: ReconcileDeps,
+  options: Omit<ReconcileOptions, 'scope'>,
+  report: RunReport,
+  extraTotals: { eventsIgnored?: number },
+): Promise<void> {
+  const data = runMetricData({ ...report.summary, ...extraTotals }, report.sites.map(siteFigures), {
+    perSite: options.perSiteMetrics,
+  });
   try {
     await deps.metrics.publish(data, (deps.now ?? (() => new Date()))());
   } catch (error) {

@@ -25,6 +25,8 @@ export interface SiteReport {
   readonly deregisteredCount: number;
   /** The AWS error code when an AWS call failed. */
   readonly errorCode?: string;
+  /** The failure is transient (throttling, 5xx, network): worth retrying soon. */
+  readonly retryable?: boolean;
 }
 
 export interface RunSummary extends RunTotals {

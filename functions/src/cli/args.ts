@@ -1,0 +1,155 @@
+import { parseArgs } from 'node:util';
+import { fail, ok, parseEndpointId, type Result } from '@vpce-target-sync/shared';
+
+export type Command =
+  | { readonly name: 'help'; readonly topic?: 'reconcile' | 'handle-event' }
+  | {
+      readonly name: 'reconcile';
+      readonly dryRun: boolean;
+      readonly json: boolean;
+      readonly targetGroups: readonly string[];
+      readonly endpointIds: readonly string[];
+    }
+  | {
+      readonly name: 'handle-event';
+      readonly file: string;
+      readonly dryRun: boolean;
+      readonly json: boolean;
+    };
+
+export const USAGE = `vpce-target-sync: keep ALB ip target groups equal to the ENI IPs of the VPC endpoint they name.
+
+Usage:
+  vpce-target-sync reconcile [--dry-run] [--target-group ARN|NAME]... [--endpoint VPCE_ID]... [--json]
+  vpce-target-sync handle-event FILE|- [--dry-run] [--json]
+  vpce-target-sync --help | <command> --help
+
+Commands:
+  reconcile      reconcile every opted-in target group (or those selected) with its endpoint
+  handle-event   run the event path on a saved EventBridge event or SQS batch (FILE, or - for stdin)
+
+Credentials and region come from the standard AWS chain (environment, profile, SSO).
+Point the SDK at another endpoint with AWS_ENDPOINT_URL (and its per-service variants).
+
+Exit codes:
+  0  no site in error (sites left in drift or waiting do not change it)
+  1  one or more sites in error or refused
+  2  usage or configuration error`;
+
+export const RECONCILE_USAGE = `Usage: vpce-target-sync reconcile [--dry-run] [--target-group ARN|NAME]... [--endpoint VPCE_ID]... [--json]
+
+Keeps each opted-in target group's targets equal to the ENI IPs of the endpoint named by its
+vpce-target-sync:endpoint-id tag, following its vpce-target-sync:policy tag (sync, upsert-only, observe).
+
+Options:
+  --dry-run                 print the plan and change nothing (no targets, no metrics)
+  --target-group ARN|NAME   only this target group; repeat for several
+  --endpoint VPCE_ID        only target groups whose endpoint tag names this endpoint; repeat for several
+                            (given both, a target group must match both)
+  --json                    print one JSON document: { "sites": [...], "summary": {...} }
+  -h, --help                show this help
+
+Site status: in-sync, converged, drift (observe / upsert-only / dry run left drift), waiting
+(endpoint not available yet), error.
+
+Exit codes:
+  0  no site in error (sites left in drift or waiting do not change it)
+  1  one or more sites in error or refused
+  2  usage or configuration error`;
+
+export const HANDLE_EVENT_USAGE = `Usage: vpce-target-sync handle-event FILE|- [--dry-run] [--json]
+
+Runs the event path on a saved EventBridge event ("AWS API Call via CloudTrail"), an array of
+events, or an SQS batch ({ "Records": [...] }) read from FILE, or from stdin with -. Only the sites
+the events name are reconciled. Sites that must wait are printed as re-queued (nothing is sent).
+
+Options:
+  --dry-run    print the plan and change nothing
+  --json       print one JSON document
+  -h, --help   show this help
+
+Exit codes:
+  0  no site in error
+  1  one or more sites in error or refused
+  2  usage or configuration error (including an unreadable FILE)`;
+
+const ARN_PATTERN =
+  /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/;
+const NAME_PATTERN = /^(?!-)[A-Za-z0-9-]{1,32}(?<!-)$/;
+
+function targetGroupArg(value: string): Result<string> {
+  if (value.startsWith('arn:')) {
+    return ARN_PATTERN.test(value)
+      ? ok(value)
+      : fail(
+          `option --target-group is ${JSON.stringify(value)}; expected a target group ARN like arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/my-site/0123456789abcdef, or a name`,
+        );
+  }
+  return NAME_PATTERN.test(value)
+    ? ok(value)
+    : fail(
+        `option --target-group is ${JSON.stringify(value)}; expected a target group name (1-32 letters, digits and hyphens, not starting or ending with a hyphen) or an ARN`,
+      );
+}
+
+/** Parses the command line; every mistake gives a message that says what was wrong and what is expected. */
+export function parseCommand(argv: readonly string[]): Result<Command> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help')
+    return ok({ name: 'help' });
+  if (name !== 'reconcile' && name !== 'handle-event') {
+    return fail(`unknown command ${JSON.stringify(name)}; expected reconcile or handle-event (see --help)`);
+  }
+  let parsed: ReturnType<typeof parseOptions>;
+  try {
+    parsed = parseOptions(rest);
+  } catch (error) {
+    return fail(
+      `${name}: ${(error as Error).message.replace(/\. To specify a positional argument.*$/s, '')}`,
+    );
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return ok({ name: 'help', topic: name });
+  const dryRun = values['dry-run'] ?? false;
+  const json = values.json ?? false;
+  if (name === 'handle-event') {
+    if (values['target-group'] || values.endpoint) {
+      return fail(
+        `handle-event: options --target-group and --endpoint belong to reconcile; the event names the sites`,
+      );
+    }
+    const [file, ...extra] = positionals;
+    if (file === undefined) return fail('handle-event: missing FILE; give a file path, or - to read stdin');
+    if (extra.length)
+      return fail(`handle-event: unexpected argument ${JSON.stringify(extra[0])}; give exactly one FILE`);
+    return ok({ name, file, dryRun, json });
+  }
+  if (positionals.length)
+    return fail(`reconcile: unexpected argument ${JSON.stringify(positionals[0])} (see --help)`);
+  const errors: string[] = [];
+  const targetGroups = (values['target-group'] ?? []).flatMap((v) => {
+    const r = targetGroupArg(v);
+    return r.ok ? [r.value] : (errors.push(r.error), []);
+  });
+  const endpointIds = (values.endpoint ?? []).flatMap((v) => {
+    const r = parseEndpointId(v, 'option --endpoint');
+    return r.ok ? [r.value] : (errors.push(r.error), []);
+  });
+  if (errors.length) return fail(errors.join('; '));
+  return ok({ name, dryRun, json, targetGroups, endpointIds });
+}
+
+function parseOptions(args: string[]) {
+  return parseArgs({
+    args,
+    strict: true,
+    allowPositionals: true,
+    options: {
+      'dry-run': { type: 'boolean' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+      'target-group': { type: 'string', multiple: true },
+      endpoint: { type: 'string', multiple: true },
+    },
+  });
+}

@@ -1,0 +1,36 @@
+import { awsErrorCode, describeAwsError } from '../aws/errors.ts';
+
+/** Exit codes of the CLI (DESIGN.md, Operator CLI). */
+export const EXIT = {
+  /** No site in error; sites left in drift or waiting do not change it. */
+  ok: 0,
+  /** One or more sites in error or refused. */
+  siteErrors: 1,
+  /** Usage or configuration error. */
+  usage: 2,
+} as const;
+
+/** SDK errors that mean the machine is not set up (no credentials, no region): a configuration error. */
+const CONFIGURATION_ERRORS = new Set(['CredentialsProviderError', 'ProviderError', 'TokenProviderError']);
+
+/** Turns a failure that stopped the whole run into one line and an exit code; never a stack trace. */
+export function describeFailure(error: unknown): { message: string; exitCode: number } {
+  const code = awsErrorCode(error);
+  const text = error instanceof Error ? error.message : String(error);
+  if (CONFIGURATION_ERRORS.has(code) || /region is missing/i.test(text)) {
+    return {
+      message: `AWS configuration: ${text} (set AWS_REGION and credentials through the standard chain: environment, profile or SSO)`,
+      exitCode: EXIT.usage,
+    };
+  }
+  if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN/.test(`${code} ${text}`)) {
+    return {
+      message: `cannot reach AWS: ${text} (check network access and AWS_ENDPOINT_URL)`,
+      exitCode: EXIT.usage,
+    };
+  }
+  return {
+    message: `the run failed before reconciling any site: ${describeAwsError(error)}`,
+    exitCode: EXIT.siteErrors,
+  };
+}

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { reconcile } from '../src/reconcile/reconcile.ts';
+import { FakeAccount } from './fakes.ts';
+
+const run = (account: FakeAccount, dryRun = false) =>
+  reconcile(account.deps(), { dryRun, publishMetrics: true, perSiteMetrics: true });
+
+describe('the reconcile loop (in-memory fakes)', () => {
+  it('reads targets before endpoints, and registers before it deregisters', async () => {
+    const account = new FakeAccount();
+    account.addEndpoint('vpce-0000000a', ['10.0.1.5', '10.0.2.5']);
+    const arn = account.addGroup('web', 'vpce-0000000a', ['10.0.1.5', '10.0.9.9']);
+    const report = await run(account);
+    expect(report.sites[0]?.status).toBe('converged');
+    expect(account.ips(arn)).toEqual(['10.0.1.5', '10.0.2.5']);
+    expect(account.calls).toEqual([
+      'GetResources',
+      'DescribeTargetGroups',
+      'DescribeTargetHealth:web',
+      'DescribeVpcEndpoints',
+      'DescribeNetworkInterfaces',
+      'RegisterTargets:web',
+      'DeregisterTargets:web',
+      'PutMetricData',
+    ]);
+  });
+
+  it('deregisters nothing when a registration fails (make before break)', async () => {
+    const account = new FakeAccount();
+    account.addEndpoint('vpce-0000000a', ['10.0.1.5']);
+    const arn = account.addGroup('web', 'vpce-0000000a', ['10.0.9.9']);
+    account.failing.set('RegisterTargets', Object.assign(new Error('slow down'), { name: 'Throttling' }));
+    const report = await run(account);
+    expect(report.sites[0]).toMatchObject({ status: 'error', errorCode: 'Throttling', retryable: true });
+    expect(report.sites[0]?.message).toBe('RegisterTargets failed: Throttling: slow down');
+    expect(account.calls).not.toContain('DeregisterTargets:web');
+    expect(account.ips(arn)).toEqual(['10.0.9.9']);
+  });
+
+  it('keeps going when one site fails: the others still converge', async () => {
+    const account = new FakeAccount();
+    account.addEndpoint('vpce-0000000a', ['10.0.1.5']);
+    const broken = account.addGroup('broken', 'vpce-0000000a');
+    const fine = account.addGroup('fine', 'vpce-0000000a');
+    const badTag = account.addGroup('bad-tag', 'vpce-XYZ');
+    account.failing.set(
+      'DescribeTargetHealth:broken',
+      Object.assign(new Error('boom'), { name: 'InternalFailure' }),
+    );
+    const report = await run(account);
+    const byArn = new Map(report.sites.map((s) => [s.targetGroupArn, s]));
+    expect(byArn.get(broken)?.status).toBe('error');
+    expect(byArn.get(badTag)?.message).toMatch(/tag vpce-target-sync:endpoint-id is "vpce-XYZ"/);
+    expect(byArn.get(fine)?.status).toBe('converged');
+    expect(account.ips(fine)).toEqual(['10.0.1.5']);
+    expect(report.summary.siteErrors).toBe(2);
+  });
+
+  it('does not fail the run when publishing metrics fails', async () => {
+    const account = new FakeAccount();
+    account.addEndpoint('vpce-0000000a', ['10.0.1.5']);
+    account.addGroup('web', 'vpce-0000000a', ['10.0.1.5']);
+    account.failing.set('PutMetricData', new Error('metrics are down'));
+    const report = await run(account);
+    expect(report.sites[0]?.status).toBe('in-sync');
+    expect(account.calls).toContain('PutMetricData');
+  });
+
+  it('changes nothing and publishes nothing on a dry run', async () => {
+    const account = new FakeAccount();
+    account.addEndpoint('vpce-0000000a', ['10.0.1.5']);
+    const arn = account.addGroup('web', 'vpce-0000000a', ['10.0.9.9']);
+    const report = await reconcile(account.deps(), {
+      dryRun: true,
+      publishMetrics: false,
+      perSiteMetrics: true,
+    });
+    expect(report.sites[0]).toMatchObject({ status: 'drift', driftTargets: 2, unresolvedDriftTargets: 2 });
+    expect(account.ips(arn)).toEqual(['10.0.9.9']);
+    expect(account.calls.filter((c) => /Register|PutMetric/.test(c))).toEqual([]);
+  });
+
+  it('never reads untagged target groups for targets', async () => {
+    const account = new FakeAccount();
+    account.addEndpoint('vpce-0000000a', ['10.0.1.5']);
+    account.addGroup('tagged', 'vpce-0000000a');
+    account.addGroup('untagged', null, ['10.0.7.7']);
+    await run(account);
+    expect(account.calls.filter((c) => c.endsWith(':untagged'))).toEqual([]);
+  });
+});
