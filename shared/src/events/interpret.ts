@@ -1,0 +1,111 @@
+import { CLOUDTRAIL_DETAIL_TYPE, EVENT_HANDLERS } from './handlers.ts';
+import { actorOf } from './identifiers.ts';
+import { isObject, own, parseJson, preview, problem, unique } from './read.ts';
+
+/** What an event means to the reconciler: the sites it may affect, or why it is acknowledged without action. */
+export type EventInterpretation =
+  | {
+      kind: 'sites';
+      eventName: string;
+      /** EventBridge source, e.g. `aws.ec2`. */
+      source: string;
+      /** Endpoints whose sites (target groups tagged with them) must be reconciled. */
+      endpointIds: string[];
+      targetGroupArns: string[];
+      /** Who made the call (caller ARN, session issuer or invoking service), for logs. */
+      actor?: string;
+    }
+  | { kind: 'ignored'; reason: string; eventName?: string };
+
+export interface InterpretOptions {
+  /** The reconciler's own role ARN (with or without a path): its RegisterTargets/DeregisterTargets are ignored. */
+  readonly ownRoleArn?: string | undefined;
+}
+
+const SOURCES = new Map(EVENT_HANDLERS.map((spec) => [spec.source, spec]));
+
+const ignored = (reason: string, eventName?: unknown): EventInterpretation =>
+  typeof eventName === 'string' && eventName !== ''
+    ? { kind: 'ignored', reason, eventName }
+    : { kind: 'ignored', reason };
+
+/**
+ * Reads an EventBridge event of detail-type `AWS API Call via CloudTrail` (or its JSON text) and
+ * says which sites it affects. Never throws: anything unexpected is `ignored` with a reason that
+ * names the field and what was expected, so the caller can log and count it instead of retrying.
+ */
+export function interpretEvent(event: unknown, options: InterpretOptions = {}): EventInterpretation {
+  try {
+    return interpret(event, options);
+  } catch (error) {
+    // Unreachable for JSON input; guards exotic objects (throwing getters, proxies) from the CLI.
+    return ignored(`the event could not be read: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function interpret(input: unknown, options: InterpretOptions): EventInterpretation {
+  let event = input;
+  if (typeof input === 'string') {
+    const parsed = parseJson(input);
+    if (!parsed.ok)
+      return ignored(`the event is not valid JSON (${parsed.error}); expected an EventBridge event`);
+    event = parsed.value;
+  }
+  if (!isObject(event))
+    return ignored(`the event is ${preview(event)}; expected a JSON object (an EventBridge event)`);
+
+  const detailType = own(event, 'detail-type');
+  if (detailType !== CLOUDTRAIL_DETAIL_TYPE) {
+    const bareRecord = detailType === undefined && own(event, 'eventSource') !== undefined;
+    const hint = bareRecord
+      ? ' (this looks like a bare CloudTrail record: wrap it in an EventBridge event as its "detail")'
+      : '';
+    return ignored(problem('detail-type', detailType, JSON.stringify(CLOUDTRAIL_DETAIL_TYPE)) + hint);
+  }
+
+  const source = own(event, 'source');
+  const spec = typeof source === 'string' ? SOURCES.get(source) : undefined;
+  if (!spec) return ignored(problem('source', source, `one of ${[...SOURCES.keys()].join(', ')}`));
+
+  const detail = own(event, 'detail');
+  if (!isObject(detail)) return ignored(problem('detail', detail, 'an object (the CloudTrail record)'));
+
+  const eventName = own(detail, 'eventName');
+  const eventSource = own(detail, 'eventSource');
+  if (eventSource !== spec.eventSource)
+    return ignored(
+      problem('detail.eventSource', eventSource, `"${spec.eventSource}" for source ${spec.source}`),
+      eventName,
+    );
+
+  const handler = typeof eventName === 'string' ? spec.handlers.get(eventName) : undefined;
+  if (!handler || typeof eventName !== 'string')
+    return ignored(
+      problem(
+        'detail.eventName',
+        eventName,
+        `one of ${[...spec.handlers.keys()].join(', ')} for source ${spec.source}; other calls do not change sites`,
+      ),
+      eventName,
+    );
+
+  const errorCode = own(detail, 'errorCode');
+  if (errorCode !== undefined && errorCode !== null)
+    return ignored(
+      `detail.errorCode is ${preview(errorCode)}: the call failed, so it changed nothing`,
+      eventName,
+    );
+
+  const affected = handler({ detail, eventName, ownRoleArn: options.ownRoleArn });
+  if (!affected.ok) return ignored(affected.error, eventName);
+
+  const actor = actorOf(own(detail, 'userIdentity'));
+  return {
+    kind: 'sites',
+    eventName,
+    source: spec.source,
+    endpointIds: unique(affected.value.endpointIds),
+    targetGroupArns: unique(affected.value.targetGroupArns),
+    ...(actor === undefined ? {} : { actor }),
+  };
+}
