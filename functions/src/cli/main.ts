@@ -6,6 +6,7 @@ import { awsDeps } from '../runtime.ts';
 import { type Command, HANDLE_EVENT_USAGE, parseCommand, RECONCILE_USAGE, USAGE } from './args.ts';
 import { describeFailure, EXIT } from './exit.ts';
 import { toJson, toTable } from './format.ts';
+import { handleEventCommand } from './handle-event.ts';
 
 const exitCodeOf = (report: RunReport): number => (report.summary.siteErrors > 0 ? EXIT.siteErrors : EXIT.ok);
 
@@ -36,7 +37,6 @@ export async function main(
   const deps = awsDeps(log);
   try {
     if (cmd.name === 'handle-event') {
-      const { handleEventCommand } = await import('./handle-event.ts');
       return await handleEventCommand(cmd, config.value, deps, out, err);
     }
     const report = await reconcile(deps, {

@@ -1,0 +1,97 @@
+import { readFile } from 'node:fs/promises';
+import type { Config } from '../config.ts';
+import { handleMessages, type QueueRecord } from '../events/handle.ts';
+import type { Requeuer } from '../events/requeue.ts';
+import type { ReconcileDeps } from '../reconcile/reconcile.ts';
+import { summarize } from '../reconcile/report.ts';
+import type { Command } from './args.ts';
+import { EXIT } from './exit.ts';
+import { toJson, toTable } from './format.ts';
+
+type HandleEvent = Extract<Command, { name: 'handle-event' }>;
+
+async function readInput(file: string): Promise<string> {
+  if (file !== '-') return readFile(file, 'utf8');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** An SQS batch ({ Records }), an array of events, or one event, as queue records. */
+export function toRecords(input: unknown): QueueRecord[] {
+  if (
+    input &&
+    typeof input === 'object' &&
+    !Array.isArray(input) &&
+    Array.isArray((input as { Records?: unknown }).Records)
+  ) {
+    return (input as { Records: unknown[] }).Records.map((r, i) => {
+      const record = r as { messageId?: unknown; body?: unknown };
+      return {
+        messageId: typeof record.messageId === 'string' ? record.messageId : `record-${i + 1}`,
+        body: typeof record.body === 'string' ? record.body : JSON.stringify(record.body ?? null),
+      };
+    });
+  }
+  const events = Array.isArray(input) ? input : [input];
+  return events.map((event, i) => ({ messageId: `event-${i + 1}`, body: JSON.stringify(event) }));
+}
+
+/** `handle-event FILE|-`: the Lambda's event path on saved events; re-queues are printed, not sent. */
+export async function handleEventCommand(
+  cmd: HandleEvent,
+  config: Config,
+  deps: ReconcileDeps,
+  out: NodeJS.WritableStream,
+  err: NodeJS.WritableStream,
+): Promise<number> {
+  let text: string;
+  try {
+    text = await readInput(cmd.file);
+  } catch (error) {
+    err.write(`error: cannot read ${cmd.file === '-' ? 'stdin' : cmd.file}: ${(error as Error).message}\n`);
+    return EXIT.usage;
+  }
+  let input: unknown;
+  try {
+    input = JSON.parse(text);
+  } catch (error) {
+    err.write(
+      `error: ${cmd.file === '-' ? 'stdin' : cmd.file} is not JSON (${(error as Error).message}); expected an EventBridge event, an array of events or an SQS batch\n`,
+    );
+    return EXIT.usage;
+  }
+  const printOnly: Requeuer = { requeue: async () => {} };
+  const result = await handleMessages(
+    deps,
+    printOnly,
+    {
+      dryRun: cmd.dryRun,
+      publishMetrics: !cmd.dryRun,
+      perSiteMetrics: config.perSiteMetrics,
+      ownRoleArn: config.roleArn,
+    },
+    toRecords(input),
+  );
+  const report = result.report ?? { sites: [], summary: summarize([], cmd.dryRun) };
+  if (cmd.json) {
+    out.write(
+      toJson(report, {
+        ignored: result.ignored,
+        requeued: result.requeued,
+        failedMessageIds: result.failedMessageIds,
+      }),
+    );
+  } else {
+    for (const i of result.ignored) out.write(`ignored ${i.messageId}: ${i.reason}\n`);
+    if (result.report) out.write(toTable(report));
+    for (const r of result.requeued) {
+      out.write(
+        `re-queued ${r.targetGroupArn} (attempt ${r.attempt}, in ${r.delaySeconds} s): ${r.reason}\n`,
+      );
+    }
+    for (const id of result.failedMessageIds)
+      out.write(`failed ${id}: a transient AWS error; the queue would retry it\n`);
+  }
+  return report.summary.siteErrors > 0 || result.failedMessageIds.length > 0 ? EXIT.siteErrors : EXIT.ok;
+}

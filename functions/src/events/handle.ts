@@ -1,0 +1,205 @@
+import {
+  buildRequeueMessage,
+  ENDPOINT_ID_TAG,
+  interpretQueueMessage,
+  isOptedIn,
+  METRIC,
+  type QueueMessageInterpretation,
+} from '@vpce-target-sync/shared';
+import { awsErrorCode, describeAwsError, isTransient } from '../aws/errors.ts';
+import type { TargetGroups } from '../aws/target-groups.ts';
+import type { Candidate } from '../reconcile/discover.ts';
+import { type ReconcileDeps, type ReconcileOptions, reconcileCandidates } from '../reconcile/reconcile.ts';
+import type { RunReport, SiteReport } from '../reconcile/report.ts';
+import { nextDelay, type RequeueRequest, type Requeuer } from './requeue.ts';
+
+/** One message of the events queue (an SQS record, or an event given to the CLI). */
+export interface QueueRecord {
+  readonly messageId: string;
+  readonly body: string;
+}
+
+export interface EventsOptions extends Omit<ReconcileOptions, 'scope'> {
+  /** The reconciler's own role: its RegisterTargets/DeregisterTargets echoes are dropped. */
+  readonly ownRoleArn?: string | undefined;
+}
+
+export interface IgnoredMessage {
+  readonly messageId: string;
+  readonly reason: string;
+}
+
+export interface EventsResult {
+  /** Null when no message named a site, so nothing was reconciled. */
+  readonly report: RunReport | null;
+  readonly ignored: readonly IgnoredMessage[];
+  readonly requeued: readonly RequeueRequest[];
+  /** Messages to retry (transient AWS failure): SQS redelivers them, then dead-letters them. */
+  readonly failedMessageIds: readonly string[];
+}
+
+/** The sites one message asks for, and how many times they were re-queued already. */
+interface Work {
+  readonly messageId: string;
+  readonly endpointIds: readonly string[];
+  readonly targetGroupArns: readonly string[];
+  readonly attempt: number;
+}
+
+function toWork(messageId: string, m: QueueMessageInterpretation): Work | IgnoredMessage {
+  if (m.kind === 'ignored') return { messageId, reason: m.reason };
+  if (m.kind === 'requeue') {
+    const { endpointIds, targetGroupArns, attempt } = m.message;
+    return { messageId, endpointIds, targetGroupArns, attempt };
+  }
+  return { messageId, endpointIds: m.endpointIds, targetGroupArns: m.targetGroupArns, attempt: 0 };
+}
+
+const names = (work: Work, site: SiteReport): boolean =>
+  work.targetGroupArns.includes(site.targetGroupArn) ||
+  (site.endpointId !== null && work.endpointIds.includes(site.endpointId));
+
+/**
+ * The event path: reconciles only the sites a batch of messages names, each site once, however
+ * many messages name it. Bad or irrelevant messages are logged, counted and acknowledged; sites
+ * that must wait are re-queued with back-off; only transient AWS failures fail their messages.
+ */
+export async function handleMessages(
+  deps: ReconcileDeps,
+  requeuer: Requeuer,
+  options: EventsOptions,
+  records: readonly QueueRecord[],
+): Promise<EventsResult> {
+  const { log } = deps;
+  const work: Work[] = [];
+  const ignored: IgnoredMessage[] = [];
+  for (const record of records) {
+    const interpretation = interpretQueueMessage(record.body, { ownRoleArn: options.ownRoleArn });
+    const item = toWork(record.messageId, interpretation);
+    if ('reason' in item) {
+      log.warn({ messageId: record.messageId, reason: item.reason }, `event ignored: ${item.reason}`);
+      ignored.push(item);
+    } else {
+      log.info(
+        { messageId: record.messageId, endpointIds: item.endpointIds, targetGroupArns: item.targetGroupArns },
+        'event',
+      );
+      work.push(item);
+    }
+  }
+  if (work.length === 0) {
+    if (ignored.length && options.publishMetrics) await publishIgnored(deps, ignored.length);
+    return { report: null, ignored, requeued: [], failedMessageIds: [] };
+  }
+
+  let candidates: Candidate[];
+  try {
+    candidates = await discoverNamed(
+      deps,
+      [...new Set(work.flatMap((w) => w.endpointIds))],
+      [...new Set(work.flatMap((w) => w.targetGroupArns))],
+    );
+  } catch (error) {
+    if (!isTransient(error)) throw error;
+    log.error(
+      { errorCode: awsErrorCode(error) },
+      `discovery failed, messages will be retried: ${describeAwsError(error)}`,
+    );
+    return { report: null, ignored, requeued: [], failedMessageIds: work.map((w) => w.messageId) };
+  }
+
+  const report = await reconcileCandidates(deps, options, candidates, { eventsIgnored: ignored.length });
+  const failed = new Set<string>();
+  for (const site of report.sites.filter((s) => s.status === 'error' && s.retryable)) {
+    for (const w of work) if (names(w, site)) failed.add(w.messageId);
+  }
+
+  const requeued: RequeueRequest[] = [];
+  for (const site of report.sites.filter((s) => s.status === 'waiting')) {
+    const naming = work.filter((w) => names(w, site));
+    const attemptsSoFar = Math.max(0, ...naming.map((w) => w.attempt));
+    const delaySeconds = nextDelay(attemptsSoFar);
+    if (delaySeconds === undefined) {
+      log.warn(
+        { site: site.targetGroupName, attempts: attemptsSoFar },
+        'still waiting; left to the scheduled pass',
+      );
+      continue;
+    }
+    const request: RequeueRequest = {
+      targetGroupArn: site.targetGroupArn,
+      endpointId: site.endpointId,
+      attempt: attemptsSoFar + 1,
+      delaySeconds,
+      reason: site.message,
+    };
+    const body = JSON.stringify(
+      buildRequeueMessage({
+        targetGroupArns: [site.targetGroupArn],
+        attempt: request.attempt,
+        reason: site.message,
+      }),
+    );
+    try {
+      if (!options.dryRun) await requeuer.requeue(request, body);
+      requeued.push(request);
+      log.info({ site: site.targetGroupName, attempt: request.attempt, delaySeconds }, 're-queued');
+    } catch (error) {
+      log.error(
+        { site: site.targetGroupName, errorCode: awsErrorCode(error) },
+        `re-queue failed: ${describeAwsError(error)}`,
+      );
+      for (const w of naming) failed.add(w.messageId);
+    }
+  }
+  return { report, ignored, requeued, failedMessageIds: [...failed] };
+}
+
+/**
+ * Finds the opted-in sites an event names: by endpoint through the tagging API's tag filter (one
+ * call, whatever the fleet's size), by target group directly. Target groups that are gone or no
+ * longer opted in are left alone: there is nothing to reconcile.
+ */
+async function discoverNamed(
+  deps: ReconcileDeps,
+  endpointIds: readonly string[],
+  targetGroupArns: readonly string[],
+): Promise<Candidate[]> {
+  const targetGroups: TargetGroups = deps.targetGroups;
+  const byEndpoint = endpointIds.length ? await targetGroups.listOptedIn(endpointIds) : new Map();
+  const unknownTags = targetGroupArns.filter((arn) => !byEndpoint.has(arn));
+  const arns = [...new Set([...byEndpoint.keys(), ...targetGroupArns])];
+  if (arns.length === 0) return [];
+  const facts = await targetGroups.find(arns);
+  const direct = unknownTags.length
+    ? await targetGroups.tags(facts.filter((f) => unknownTags.includes(f.arn)).map((f) => f.arn))
+    : new Map();
+  const candidates: Candidate[] = [];
+  for (const tg of facts) {
+    const tags = byEndpoint.get(tg.arn) ?? direct.get(tg.arn) ?? {};
+    if (isOptedIn(tags)) candidates.push({ kind: 'site', targetGroup: tg, tags });
+    else
+      deps.log.info(
+        { site: tg.name, targetGroupArn: tg.arn },
+        `not opted in (no ${ENDPOINT_ID_TAG} tag): left alone`,
+      );
+  }
+  for (const arn of arns.filter((a) => !facts.some((f) => f.arn === a))) {
+    deps.log.info({ targetGroupArn: arn }, 'target group no longer exists: nothing to reconcile');
+  }
+  return candidates;
+}
+
+async function publishIgnored(deps: ReconcileDeps, count: number): Promise<void> {
+  try {
+    await deps.metrics.publish(
+      [{ name: METRIC.EventsIgnored, value: count }],
+      (deps.now ?? (() => new Date()))(),
+    );
+  } catch (error) {
+    deps.log.error(
+      { errorCode: awsErrorCode(error) },
+      `publishing metrics failed: ${describeAwsError(error)}`,
+    );
+  }
+}
