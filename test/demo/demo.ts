@@ -1,0 +1,100 @@
+/**
+ * `pnpm demo`: a realistic account on the local simulator, drifted and misconfigured sites, two
+ * reconcile runs (the second after the endpoint gains a subnet), and the metrics published.
+ */
+import { CloudWatchClient, GetMetricDataCommand, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
+import { main } from '@vpce-target-sync/functions/cli';
+import { METRIC_NAMESPACE } from '@vpce-target-sync/shared';
+import { startSimulator } from '../sim/index.ts';
+import { Account } from '../support/account.ts';
+
+const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
+const step = (s: string) => process.stdout.write(`\n${bold(`== ${s}`)}\n`);
+
+const sim = await startSimulator();
+Object.assign(process.env, sim.env, { LOG_LEVEL: 'silent' });
+const account = new Account(sim.clientConfig());
+let exitCode = 0;
+
+try {
+  step(`Simulator listening on ${sim.url}; building an account through AWS API calls`);
+  const vpc = await account.vpc(20);
+  const endpointId = await account.endpoint(vpc, 2);
+  const ips = await account.endpointIps(endpointId);
+  process.stdout.write(
+    `VPC ${vpc.vpcId} in ${vpc.subnets.map((s) => s.az).join(', ')}; S3 interface endpoint ${endpointId} in 2 subnets: ${ips.join(', ')}\n`,
+  );
+
+  const sites = {
+    'docs-site': await account.site('docs-site', vpc, { endpointId }),
+    'wiki-site': await account.site('wiki-site', vpc, { endpointId }),
+    'status-site': await account.site('status-site', vpc, { endpointId, policy: 'observe' }),
+    'legacy-site': await account.site('legacy-site', vpc, { endpointId, policy: 'upsert-only' }),
+    'broken-site': await account.site('broken-site', vpc, { endpointId: 'vpce-1234' }),
+    'unmanaged-tg': await account.site('unmanaged-tg', vpc),
+  };
+  for (const [i, arn] of Object.values(sites).entries()) await account.attach(vpc, arn, 8000 + i);
+  // wiki-site was filled once by a deploy-time script and then the endpoint was recreated: one IP is stale.
+  await account.register(sites['wiki-site'], [ips[0] as string, '10.20.3.77']);
+  await account.register(sites['status-site'], ['10.20.3.78']);
+  await account.register(sites['legacy-site'], ['10.20.3.79']);
+  await account.register(sites['unmanaged-tg'], ['10.20.3.80']);
+  process.stdout.write(
+    'Sites: docs-site (new, empty), wiki-site (drifted), status-site (observe), legacy-site (upsert-only),\n' +
+      "broken-site (tag 'vpce-1234' is not an endpoint id), unmanaged-tg (no opt-in tag: never touched)\n",
+  );
+
+  const snapshot = async () =>
+    Object.fromEntries(await Promise.all(Object.entries(sites).map(async ([n, arn]) => [n, await account.targets(arn)] as const)));
+  const beforeAfter = (before: Record<string, string[]>, after: Record<string, string[]>) => {
+    const rows = [['SITE', 'BEFORE', 'AFTER'], ...Object.keys(sites).map((n) => [n, (before[n] ?? []).join(' ') || '-', (after[n] ?? []).join(' ') || '-'])];
+    const w = [0, 1].map((i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+    process.stdout.write(`${rows.map((r) => `${(r[0] ?? '').padEnd(w[0] ?? 0)}  ${(r[1] ?? '').padEnd(w[1] ?? 0)}  ${r[2]}`).join('\n')}\n`);
+  };
+
+  step('Run 1: vpce-target-sync reconcile');
+  let before = await snapshot();
+  const first = await main(['reconcile']);
+  process.stdout.write(`(exit code ${first}: 1 because broken-site is misconfigured; every other site was still reconciled)\n\n`);
+  beforeAfter(before, await snapshot());
+
+  step('The endpoint gains a subnet in the third AZ');
+  await account.addSubnet(endpointId, vpc.subnets[2]?.subnetId as string);
+  process.stdout.write(`ENI IPs now: ${(await account.endpointIps(endpointId)).join(', ')}\n`);
+
+  step('Run 2: vpce-target-sync reconcile --target-group docs-site --target-group wiki-site');
+  before = await snapshot();
+  const second = await main(['reconcile', '--target-group', 'docs-site', '--target-group', 'wiki-site']);
+  process.stdout.write(`(exit code ${second})\n\n`);
+  beforeAfter(before, await snapshot());
+
+  step(`Metrics published to CloudWatch namespace ${METRIC_NAMESPACE} (sums over both runs)`);
+  const cw = new CloudWatchClient(sim.clientConfig());
+  const listed = (await cw.send(new ListMetricsCommand({ Namespace: METRIC_NAMESPACE }))).Metrics ?? [];
+  const results = await cw.send(
+    new GetMetricDataCommand({
+      StartTime: new Date(Date.now() - 3_600_000),
+      EndTime: new Date(Date.now() + 60_000),
+      MetricDataQueries: listed.map((m, i) => ({
+        Id: `m${i}`,
+        MetricStat: { Metric: m, Period: 3600, Stat: 'Sum' },
+      })),
+    }),
+  );
+  for (const [i, m] of listed.entries()) {
+    const total = (results.MetricDataResults?.find((r) => r.Id === `m${i}`)?.Values ?? []).reduce((a, b) => a + b, 0);
+    const dims = m.Dimensions?.map((d) => `${d.Name}=${d.Value}`).join(',');
+    process.stdout.write(`  ${`${m.MetricName}${dims ? ` {${dims}}` : ''}`.padEnd(50)} ${total}\n`);
+  }
+  if (first !== 1 || second !== 0) {
+    process.stdout.write(`\nunexpected exit codes: ${first}, ${second}\n`);
+    exitCode = 1;
+  }
+  process.stdout.write('\nDone: the simulator is stopped. Run `pnpm cli --help` for the CLI, `pnpm test` for the suite.\n');
+} catch (error) {
+  process.stderr.write(`demo failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  exitCode = 1;
+} finally {
+  await sim.stop();
+}
+process.exit(exitCode);

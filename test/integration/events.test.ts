@@ -1,0 +1,145 @@
+import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { ENDPOINT_ID_TAG, ENV, METRIC, METRIC_NAMESPACE } from '@vpce-target-sync/shared';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Vpc } from '../support/account.ts';
+import { sqsBatch, trail } from '../support/cloudtrail.ts';
+import { type Harness, startHarness } from '../support/harness.ts';
+
+/** Simulated time an endpoint stays `pending` after a change. */
+const PENDING_MS = 20_000;
+const OWN_ROLE = 'arn:aws:iam::123456789012:role/VpceTargetSync-Reconciler';
+
+let h: Harness;
+let vpc: Vpc;
+let queueUrl: string;
+let sqs: SQSClient;
+let handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+let invocation = 0;
+
+beforeAll(async () => {
+  h = await startHarness({ endpointPendingMs: PENDING_MS });
+  sqs = new SQSClient(h.settings);
+  queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'vpce-target-sync-events' }))).QueueUrl ?? '';
+  Object.assign(process.env, h.env, { [ENV.roleArn]: OWN_ROLE, [ENV.queueUrl]: queueUrl, [ENV.logLevel]: 'silent' });
+  ({ handler } = (await import('@vpce-target-sync/functions/handlers')) as unknown as { handler: typeof handler });
+  vpc = await h.account.vpc(3);
+});
+afterAll(() => h.stop());
+
+const handle = (events: unknown[]): Promise<SQSBatchResponse> =>
+  handler(sqsBatch(events) as unknown as SQSEvent, { awsRequestId: `req-${++invocation}` } as Context);
+
+/** Creates an endpoint and waits (simulated time) until it is available. */
+async function availableEndpoint(subnets: number): Promise<string> {
+  const id = await h.account.endpoint(vpc, subnets);
+  h.sim?.clock.advance(PENDING_MS);
+  return id;
+}
+
+async function receiveAll(): Promise<{ body: unknown }[]> {
+  const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 }));
+  return (received.Messages ?? []).map((m) => ({ body: JSON.parse(m.Body ?? 'null') }));
+}
+
+const writes = () => h.sim?.calls.filter((c) => /^(Register|Deregister)Targets$/.test(c.operation)) ?? [];
+
+describe('the event path, through the real handler', () => {
+  it('re-queues a site while its endpoint is pending, and converges once it is available', async () => {
+    const endpointId = await availableEndpoint(1);
+    const arn = await h.account.site('ev-growing', vpc, { endpointId });
+    await handle([trail.addTags(arn, { [ENDPOINT_ID_TAG]: endpointId })]);
+    expect(await h.account.targets(arn)).toHaveLength(1);
+
+    await h.account.addSubnet(endpointId, vpc.subnets[1]?.subnetId as string);
+    const pending = await handle([trail.modifyVpcEndpoint(endpointId, { add: [vpc.subnets[1]?.subnetId as string] })]);
+    expect(pending.batchItemFailures).toEqual([]);
+    expect(await h.account.targets(arn)).toHaveLength(1);
+    expect(await receiveAll()).toEqual([]); // delayed: not visible yet
+    h.sim?.clock.advance(15_000);
+    const requeued = await receiveAll();
+    expect(requeued).toHaveLength(1);
+    expect(requeued[0]?.body).toMatchObject({ kind: 'vpce-target-sync/requeue', targetGroupArns: [arn], attempt: 1 });
+
+    h.sim?.clock.advance(PENDING_MS);
+    const done = await handle(requeued.map((m) => m.body));
+    expect(done.batchItemFailures).toEqual([]);
+    expect(await h.account.targets(arn)).toEqual(await h.account.endpointIps(endpointId));
+    expect(await h.account.targets(arn)).toHaveLength(2);
+  });
+
+  it('reports an error and keeps the targets when the endpoint is deleted', async () => {
+    const endpointId = await availableEndpoint(2);
+    const arn = await h.account.site('ev-deleted', vpc, { endpointId });
+    await handle([trail.addTags(arn, { [ENDPOINT_ID_TAG]: endpointId })]);
+    const before = await h.account.targets(arn);
+    expect(before).toHaveLength(2);
+
+    await h.account.deleteEndpoint(endpointId);
+    h.sim?.clock.advance(PENDING_MS);
+    h.sim?.resetCalls();
+    const result = await handle([trail.deleteVpcEndpoints([endpointId])]);
+    expect(result.batchItemFailures).toEqual([]);
+    expect(writes()).toEqual([]);
+    expect(await h.account.targets(arn)).toEqual(before);
+  });
+
+  it('fills a target group as soon as it opts in, and leaves it alone once it opts out', async () => {
+    const endpointId = await availableEndpoint(2);
+    const arn = await h.account.site('ev-optin', vpc);
+    await h.account.tag(arn, { [ENDPOINT_ID_TAG]: endpointId });
+    await handle([trail.addTags(arn, { [ENDPOINT_ID_TAG]: endpointId })]);
+    expect(await h.account.targets(arn)).toEqual(await h.account.endpointIps(endpointId));
+
+    await h.account.untag(arn, [ENDPOINT_ID_TAG]);
+    await h.account.register(arn, ['10.3.3.33']);
+    h.sim?.resetCalls();
+    await handle([trail.removeTags(arn, [ENDPOINT_ID_TAG])]);
+    expect(writes()).toEqual([]);
+    expect(h.sim?.calls.filter((c) => c.operation === 'DescribeTargetHealth')).toEqual([]);
+    expect(await h.account.targets(arn)).toContain('10.3.3.33');
+  });
+
+  it('undoes a manual DeregisterTargets by another principal', async () => {
+    const endpointId = await availableEndpoint(2);
+    const arn = await h.account.site('ev-manual', vpc, { endpointId });
+    await handle([trail.addTags(arn, { [ENDPOINT_ID_TAG]: endpointId })]);
+    const ips = await h.account.targets(arn);
+    await h.account.deregister(arn, [ips[0] as string]);
+    expect(await h.account.targets(arn)).toHaveLength(1);
+
+    await handle([trail.targets('DeregisterTargets', arn, [ips[0] as string])]);
+    expect(await h.account.targets(arn)).toEqual(ips);
+  });
+
+  it("ignores the reconciler's own RegisterTargets with zero AWS calls", async () => {
+    const endpointId = await availableEndpoint(1);
+    const arn = await h.account.site('ev-own', vpc, { endpointId });
+    h.sim?.resetCalls();
+    const result = await handle([trail.targets('RegisterTargets', arn, ['10.3.1.10'], OWN_ROLE)]);
+    expect(result.batchItemFailures).toEqual([]);
+    expect(h.sim?.calls).toEqual([]);
+  });
+
+  it('makes no writes for a new endpoint that no site names', async () => {
+    const endpointId = await availableEndpoint(2);
+    h.sim?.resetCalls();
+    const result = await handle([trail.createVpcEndpoint(endpointId, vpc.vpcId, [vpc.subnets[0]?.subnetId as string])]);
+    expect(result.batchItemFailures).toEqual([]);
+    expect(writes()).toEqual([]);
+  });
+
+  it('reconciles a site once however many events in the batch name it', async () => {
+    const endpointId = await availableEndpoint(2);
+    const arn = await h.account.site('ev-dupes', vpc, { endpointId });
+    h.sim?.resetCalls();
+    await handle([
+      trail.addTags(arn, { [ENDPOINT_ID_TAG]: endpointId }),
+      trail.modifyVpcEndpoint(endpointId, { add: [vpc.subnets[2]?.subnetId as string] }),
+      trail.targets('DeregisterTargets', arn, ['10.3.1.99']),
+    ]);
+    expect(h.sim?.calls.filter((c) => c.operation === 'DescribeTargetHealth')).toHaveLength(1);
+    expect(h.sim?.calls.filter((c) => c.operation === 'RegisterTargets')).toHaveLength(1);
+  });
+});

@@ -1,0 +1,78 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { type Simulator, startSimulator } from '../sim/index.ts';
+import { Account, type ClientSettings } from './account.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const CLI = 'functions/src/cli/main.ts';
+
+/**
+ * Set AWS_ENDPOINT_URL (with AWS_REGION and credentials) to run the suites against another emulator
+ * or an account; otherwise each test gets a fresh in-process simulator.
+ */
+export const EXTERNAL_ENDPOINT = process.env.AWS_ENDPOINT_URL;
+
+export interface Harness {
+  /** Present when the tests run on the project's simulator (simulator-only controls live here). */
+  readonly sim: Simulator | undefined;
+  readonly env: Record<string, string>;
+  readonly settings: ClientSettings;
+  readonly account: Account;
+  stop(): Promise<void>;
+}
+
+export async function startHarness(options: Parameters<typeof startSimulator>[0] = {}): Promise<Harness> {
+  if (EXTERNAL_ENDPOINT) {
+    const env = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
+    return { sim: undefined, env, settings: {}, account: new Account({}), stop: async () => {} };
+  }
+  const sim = await startSimulator(options);
+  const settings = sim.clientConfig();
+  return { sim, env: sim.env, settings, account: new Account(settings), stop: () => sim.stop() };
+}
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the real CLI in a child process, as an operator would, against the harness's endpoint. */
+export function runCli(h: Harness, args: readonly string[], options: { stdin?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...h.env, ...options.env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(options.stdin ?? '');
+  });
+}
+
+/** The `--json` document, typed loosely for assertions. */
+export interface JsonReport {
+  sites: {
+    targetGroupArn: string;
+    targetGroupName: string;
+    endpointId: string | null;
+    policy: string | null;
+    desired: { id: string; port: number }[];
+    registered: { id: string; port: number; state: string }[];
+    toRegister: { id: string; port: number }[];
+    toDeregister: { id: string; port: number }[];
+    status: string;
+    message: string;
+  }[];
+  summary: Record<string, unknown>;
+}
+
+export function site(report: JsonReport, arn: string): JsonReport['sites'][number] {
+  const found = report.sites.find((s) => s.targetGroupArn === arn);
+  if (!found) throw new Error(`no site ${arn} in the report: ${JSON.stringify(report.sites.map((s) => s.targetGroupArn))}`);
+  return found;
+}
