@@ -20,7 +20,8 @@ export function at(value: unknown, path: readonly string[]): unknown {
   return current;
 }
 
-const PREVIEW_LENGTH = 80;
+// Long enough for any ARN, short enough to keep a log line readable.
+const PREVIEW_LENGTH = 200;
 
 /** A short, quoted rendering of an untrusted value for a message, with its kind when that is not obvious. */
 export function preview(value: unknown): string {
