@@ -45,17 +45,32 @@ try {
   );
 
   const snapshot = async () =>
-    Object.fromEntries(await Promise.all(Object.entries(sites).map(async ([n, arn]) => [n, await account.targets(arn)] as const)));
+    Object.fromEntries(
+      await Promise.all(
+        Object.entries(sites).map(async ([n, arn]) => [n, await account.targets(arn)] as const),
+      ),
+    );
   const beforeAfter = (before: Record<string, string[]>, after: Record<string, string[]>) => {
-    const rows = [['SITE', 'BEFORE', 'AFTER'], ...Object.keys(sites).map((n) => [n, (before[n] ?? []).join(' ') || '-', (after[n] ?? []).join(' ') || '-'])];
+    const rows = [
+      ['SITE', 'BEFORE', 'AFTER'],
+      ...Object.keys(sites).map((n) => [
+        n,
+        (before[n] ?? []).join(' ') || '-',
+        (after[n] ?? []).join(' ') || '-',
+      ]),
+    ];
     const w = [0, 1].map((i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-    process.stdout.write(`${rows.map((r) => `${(r[0] ?? '').padEnd(w[0] ?? 0)}  ${(r[1] ?? '').padEnd(w[1] ?? 0)}  ${r[2]}`).join('\n')}\n`);
+    process.stdout.write(
+      `${rows.map((r) => `${(r[0] ?? '').padEnd(w[0] ?? 0)}  ${(r[1] ?? '').padEnd(w[1] ?? 0)}  ${r[2]}`).join('\n')}\n`,
+    );
   };
 
   step('Run 1: vpce-target-sync reconcile');
   let before = await snapshot();
   const first = await main(['reconcile']);
-  process.stdout.write(`(exit code ${first}: 1 because broken-site is misconfigured; every other site was still reconciled)\n\n`);
+  process.stdout.write(
+    `(exit code ${first}: 1 because broken-site is misconfigured; every other site was still reconciled)\n\n`,
+  );
   beforeAfter(before, await snapshot());
 
   step('The endpoint gains a subnet in the third AZ');
@@ -82,7 +97,10 @@ try {
     }),
   );
   for (const [i, m] of listed.entries()) {
-    const total = (results.MetricDataResults?.find((r) => r.Id === `m${i}`)?.Values ?? []).reduce((a, b) => a + b, 0);
+    const total = (results.MetricDataResults?.find((r) => r.Id === `m${i}`)?.Values ?? []).reduce(
+      (a, b) => a + b,
+      0,
+    );
     const dims = m.Dimensions?.map((d) => `${d.Name}=${d.Value}`).join(',');
     process.stdout.write(`  ${`${m.MetricName}${dims ? ` {${dims}}` : ''}`.padEnd(50)} ${total}\n`);
   }
@@ -90,7 +108,9 @@ try {
     process.stdout.write(`\nunexpected exit codes: ${first}, ${second}\n`);
     exitCode = 1;
   }
-  process.stdout.write('\nDone: the simulator is stopped. Run `pnpm cli --help` for the CLI, `pnpm test` for the suite.\n');
+  process.stdout.write(
+    '\nDone: the simulator is stopped. Run `pnpm cli --help` for the CLI, `pnpm test` for the suite.\n',
+  );
 } catch (error) {
   process.stderr.write(`demo failed: ${error instanceof Error ? error.message : String(error)}\n`);
   exitCode = 1;

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { createClients, createLogger, handleMessages } from '@vpce-target-sync/functions';
+import { awsDeps, createClients, createLogger, handleMessages } from '@vpce-target-sync/functions';
 import { ENDPOINT_ID_TAG, METRIC, METRIC_NAMESPACE } from '@vpce-target-sync/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PERSON_ROLE_ARN, trail } from '../support/cloudtrail.ts';
@@ -11,7 +11,10 @@ const TG = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/gone
 const LB = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/0123456789abcdef';
 
 const valid = trail.modifyVpcEndpoint('vpce-0a1b2c3d4e5f60718', { add: ['subnet-0b7f2a4c8e1d39655'] });
-const withDetail = (patch: Record<string, unknown>) => ({ ...valid, detail: { ...(valid.detail as object), ...patch } });
+const withDetail = (patch: Record<string, unknown>) => ({
+  ...valid,
+  detail: { ...(valid.detail as object), ...patch },
+});
 
 /** Malformed or irrelevant messages: each must be acknowledged, logged with its reason and counted. */
 const BAD: [string, string, RegExp][] = [
@@ -22,32 +25,121 @@ const BAD: [string, string, RegExp][] = [
   ['a string', '"hello"', /expected a JSON object/],
   ['an array', '[1,2]', /expected a JSON object/],
   ['empty object', '{}', /detail-type/],
-  ['wrong detail-type', JSON.stringify({ ...valid, 'detail-type': 'EC2 Instance State-change Notification' }), /detail-type/],
+  [
+    'wrong detail-type',
+    JSON.stringify({ ...valid, 'detail-type': 'EC2 Instance State-change Notification' }),
+    /detail-type/,
+  ],
   ['unknown source', JSON.stringify({ ...valid, source: 'aws.s3' }), /source/],
   ['missing detail', JSON.stringify({ ...valid, detail: undefined }), /detail/],
   ['detail is a string', JSON.stringify({ ...valid, detail: 'x' }), /detail/],
   ['unknown eventName', JSON.stringify(withDetail({ eventName: 'CreateVpc' })), /eventName/],
   ['eventName missing', JSON.stringify(withDetail({ eventName: undefined })), /eventName/],
-  ['failed call (errorCode)', JSON.stringify(withDetail({ errorCode: 'UnauthorizedOperation', errorMessage: 'no' })), /errorCode|failed/],
-  ['requestParameters missing', JSON.stringify(withDetail({ requestParameters: undefined })), /requestParameters/],
+  [
+    'failed call (errorCode)',
+    JSON.stringify(withDetail({ errorCode: 'UnauthorizedOperation', errorMessage: 'no' })),
+    /errorCode|failed/,
+  ],
+  [
+    'requestParameters missing',
+    JSON.stringify(withDetail({ requestParameters: undefined })),
+    /requestParameters/,
+  ],
   ['requestParameters null', JSON.stringify(withDetail({ requestParameters: null })), /requestParameters/],
-  ['wrapper missing', JSON.stringify(withDetail({ requestParameters: { VpcEndpointId: 'vpce-0a1b2c3d' } })), /ModifyVpcEndpointRequest/],
-  ['endpoint id malformed', JSON.stringify(withDetail({ requestParameters: { ModifyVpcEndpointRequest: { VpcEndpointId: 'vpce-XYZ' } } })), /VpcEndpointId/],
-  ['endpoint id a number', JSON.stringify(withDetail({ requestParameters: { ModifyVpcEndpointRequest: { VpcEndpointId: 7 } } })), /VpcEndpointId/],
+  [
+    'wrapper missing',
+    JSON.stringify(withDetail({ requestParameters: { VpcEndpointId: 'vpce-0a1b2c3d' } })),
+    /ModifyVpcEndpointRequest/,
+  ],
+  [
+    'endpoint id malformed',
+    JSON.stringify(
+      withDetail({ requestParameters: { ModifyVpcEndpointRequest: { VpcEndpointId: 'vpce-XYZ' } } }),
+    ),
+    /VpcEndpointId/,
+  ],
+  [
+    'endpoint id a number',
+    JSON.stringify(withDetail({ requestParameters: { ModifyVpcEndpointRequest: { VpcEndpointId: 7 } } })),
+    /VpcEndpointId/,
+  ],
   ['delete with no ids', JSON.stringify(trail.deleteVpcEndpoints([])), /VpcEndpointId/],
-  ['create without response', JSON.stringify({ ...trail.createVpcEndpoint('vpce-0a1b2c3d', 'vpc-1', ['subnet-1']), detail: { ...(trail.createVpcEndpoint('vpce-0a1b2c3d', 'vpc-1', ['subnet-1']).detail as object), responseElements: null } }), /responseElements|vpcEndpointId/],
-  ['register: arn malformed', JSON.stringify(trail.targets('RegisterTargets', 'arn:aws:elasticloadbalancing:bogus', ['10.0.0.1'])), /targetGroupArn/],
+  [
+    'create without response',
+    JSON.stringify({
+      ...trail.createVpcEndpoint('vpce-0a1b2c3d', 'vpc-1', ['subnet-1']),
+      detail: {
+        ...(trail.createVpcEndpoint('vpce-0a1b2c3d', 'vpc-1', ['subnet-1']).detail as object),
+        responseElements: null,
+      },
+    }),
+    /responseElements|vpcEndpointId/,
+  ],
+  [
+    'register: arn malformed',
+    JSON.stringify(trail.targets('RegisterTargets', 'arn:aws:elasticloadbalancing:bogus', ['10.0.0.1'])),
+    /targetGroupArn/,
+  ],
   ['register: arn missing', JSON.stringify(withTargets({ targets: [] })), /targetGroupArn/],
-  ['deregister: arn is a load balancer', JSON.stringify(trail.targets('DeregisterTargets', LB, ['10.0.0.1'])), /targetGroupArn|target group/],
-  ['own RegisterTargets', JSON.stringify(trail.targets('RegisterTargets', TG, ['10.0.0.1'], OWN_ROLE)), /own/],
-  ['own DeregisterTargets', JSON.stringify(trail.targets('DeregisterTargets', TG, ['10.0.0.1'], OWN_ROLE)), /own/],
+  [
+    'deregister: arn is a load balancer',
+    JSON.stringify(trail.targets('DeregisterTargets', LB, ['10.0.0.1'])),
+    /targetGroupArn|target group/,
+  ],
+  [
+    'own RegisterTargets',
+    JSON.stringify(trail.targets('RegisterTargets', TG, ['10.0.0.1'], OWN_ROLE)),
+    /own/,
+  ],
+  [
+    'own DeregisterTargets',
+    JSON.stringify(trail.targets('DeregisterTargets', TG, ['10.0.0.1'], OWN_ROLE)),
+    /own/,
+  ],
   ['AddTags unrelated keys', JSON.stringify(trail.addTags(TG, { Name: 'x', team: 'web' })), /tag/],
   ['RemoveTags unrelated keys', JSON.stringify(trail.removeTags(TG, ['Name'])), /tag/],
-  ['AddTags on a load balancer only', JSON.stringify(trail.addTags(LB, { [ENDPOINT_ID_TAG]: 'vpce-0a1b2c3d' })), /target group/],
+  [
+    'AddTags on a load balancer only',
+    JSON.stringify(trail.addTags(LB, { [ENDPOINT_ID_TAG]: 'vpce-0a1b2c3d' })),
+    /target group/,
+  ],
   ['AddTags without tags', JSON.stringify(withAddTags({ resourceArns: [TG] })), /tags/],
-  ['re-queue message, bad version', JSON.stringify({ kind: 'vpce-target-sync/requeue', version: 9, targetGroupArns: [TG], endpointIds: [], attempt: 1, reason: 'x' }), /version/],
-  ['re-queue message, no sites', JSON.stringify({ kind: 'vpce-target-sync/requeue', version: 1, targetGroupArns: [], endpointIds: [], attempt: 1, reason: 'x' }), /no site/],
-  ['re-queue message, bad attempt', JSON.stringify({ kind: 'vpce-target-sync/requeue', version: 1, targetGroupArns: [TG], endpointIds: [], attempt: 0, reason: 'x' }), /attempt/],
+  [
+    're-queue message, bad version',
+    JSON.stringify({
+      kind: 'vpce-target-sync/requeue',
+      version: 9,
+      targetGroupArns: [TG],
+      endpointIds: [],
+      attempt: 1,
+      reason: 'x',
+    }),
+    /version/,
+  ],
+  [
+    're-queue message, no sites',
+    JSON.stringify({
+      kind: 'vpce-target-sync/requeue',
+      version: 1,
+      targetGroupArns: [],
+      endpointIds: [],
+      attempt: 1,
+      reason: 'x',
+    }),
+    /no site/,
+  ],
+  [
+    're-queue message, bad attempt',
+    JSON.stringify({
+      kind: 'vpce-target-sync/requeue',
+      version: 1,
+      targetGroupArns: [TG],
+      endpointIds: [],
+      attempt: 0,
+      reason: 'x',
+    }),
+    /attempt/,
+  ],
 ];
 
 function withTargets(params: Record<string, unknown>) {
@@ -77,7 +169,6 @@ describe('bad and irrelevant events', () => {
     });
     const log = createLogger('info', sink);
     const clients = createClients(h.settings);
-    const { awsDeps } = await import('@vpce-target-sync/functions');
     const deps = awsDeps(log, clients);
     h.sim?.resetCalls();
     const result = await handleMessages(
@@ -102,7 +193,16 @@ describe('bad and irrelevant events', () => {
         new GetMetricDataCommand({
           StartTime: new Date(Date.now() - 60_000),
           EndTime: new Date(Date.now() + 60_000),
-          MetricDataQueries: [{ Id: 'e', MetricStat: { Metric: { Namespace: METRIC_NAMESPACE, MetricName: METRIC.EventsIgnored }, Period: 60, Stat: 'Sum' } }],
+          MetricDataQueries: [
+            {
+              Id: 'e',
+              MetricStat: {
+                Metric: { Namespace: METRIC_NAMESPACE, MetricName: METRIC.EventsIgnored },
+                Period: 60,
+                Stat: 'Sum',
+              },
+            },
+          ],
         }),
       );
       expect(data.MetricDataResults?.[0]?.Values?.reduce((a, b) => a + b, 0)).toBe(result.ignored.length);

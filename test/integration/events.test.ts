@@ -1,7 +1,7 @@
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { ENDPOINT_ID_TAG, ENV, METRIC, METRIC_NAMESPACE } from '@vpce-target-sync/shared';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Vpc } from '../support/account.ts';
 import { sqsBatch, trail } from '../support/cloudtrail.ts';
@@ -21,9 +21,16 @@ let invocation = 0;
 beforeAll(async () => {
   h = await startHarness({ endpointPendingMs: PENDING_MS });
   sqs = new SQSClient(h.settings);
-  queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'vpce-target-sync-events' }))).QueueUrl ?? '';
-  Object.assign(process.env, h.env, { [ENV.roleArn]: OWN_ROLE, [ENV.queueUrl]: queueUrl, [ENV.logLevel]: 'silent' });
-  ({ handler } = (await import('@vpce-target-sync/functions/handlers')) as unknown as { handler: typeof handler });
+  queueUrl =
+    (await sqs.send(new CreateQueueCommand({ QueueName: 'vpce-target-sync-events' }))).QueueUrl ?? '';
+  Object.assign(process.env, h.env, {
+    [ENV.roleArn]: OWN_ROLE,
+    [ENV.queueUrl]: queueUrl,
+    [ENV.logLevel]: 'silent',
+  });
+  ({ handler } = (await import('@vpce-target-sync/functions/handlers')) as unknown as {
+    handler: typeof handler;
+  });
   vpc = await h.account.vpc(3);
 });
 afterAll(() => h.stop());
@@ -53,14 +60,20 @@ describe('the event path, through the real handler', () => {
     expect(await h.account.targets(arn)).toHaveLength(1);
 
     await h.account.addSubnet(endpointId, vpc.subnets[1]?.subnetId as string);
-    const pending = await handle([trail.modifyVpcEndpoint(endpointId, { add: [vpc.subnets[1]?.subnetId as string] })]);
+    const pending = await handle([
+      trail.modifyVpcEndpoint(endpointId, { add: [vpc.subnets[1]?.subnetId as string] }),
+    ]);
     expect(pending.batchItemFailures).toEqual([]);
     expect(await h.account.targets(arn)).toHaveLength(1);
     expect(await receiveAll()).toEqual([]); // delayed: not visible yet
     h.sim?.clock.advance(15_000);
     const requeued = await receiveAll();
     expect(requeued).toHaveLength(1);
-    expect(requeued[0]?.body).toMatchObject({ kind: 'vpce-target-sync/requeue', targetGroupArns: [arn], attempt: 1 });
+    expect(requeued[0]?.body).toMatchObject({
+      kind: 'vpce-target-sync/requeue',
+      targetGroupArns: [arn],
+      attempt: 1,
+    });
 
     h.sim?.clock.advance(PENDING_MS);
     const done = await handle(requeued.map((m) => m.body));
@@ -125,7 +138,9 @@ describe('the event path, through the real handler', () => {
   it('makes no writes for a new endpoint that no site names', async () => {
     const endpointId = await availableEndpoint(2);
     h.sim?.resetCalls();
-    const result = await handle([trail.createVpcEndpoint(endpointId, vpc.vpcId, [vpc.subnets[0]?.subnetId as string])]);
+    const result = await handle([
+      trail.createVpcEndpoint(endpointId, vpc.vpcId, [vpc.subnets[0]?.subnetId as string]),
+    ]);
     expect(result.batchItemFailures).toEqual([]);
     expect(writes()).toEqual([]);
   });

@@ -1,8 +1,15 @@
-import { GetMetricDataCommand, CloudWatchClient, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, GetMetricDataCommand, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import { METRIC, METRIC_NAMESPACE, SITE_DIMENSION } from '@vpce-target-sync/shared';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Vpc } from '../support/account.ts';
-import { EXTERNAL_ENDPOINT, type Harness, type JsonReport, runCli, site, startHarness } from '../support/harness.ts';
+import {
+  EXTERNAL_ENDPOINT,
+  type Harness,
+  type JsonReport,
+  runCli,
+  site,
+  startHarness,
+} from '../support/harness.ts';
 
 let h: Harness;
 let vpc: Vpc;
@@ -50,7 +57,9 @@ describe('reconcile through the CLI', () => {
     });
     expect(await h.account.targets(arn)).toEqual([first, second].sort());
     if (h.sim) {
-      const writes = h.sim.calls.filter((c) => c.operation === 'RegisterTargets' || c.operation === 'DeregisterTargets');
+      const writes = h.sim.calls.filter(
+        (c) => c.operation === 'RegisterTargets' || c.operation === 'DeregisterTargets',
+      );
       expect(writes.map((c) => c.operation)).toEqual(['RegisterTargets', 'DeregisterTargets']);
     }
   });
@@ -63,7 +72,12 @@ describe('reconcile through the CLI', () => {
 
     const { code, report } = await reconcileJson();
     expect(code).toBe(0);
-    expect(site(report, observed)).toMatchObject({ status: 'drift', policy: 'observe', toRegister: [], toDeregister: [] });
+    expect(site(report, observed)).toMatchObject({
+      status: 'drift',
+      policy: 'observe',
+      toRegister: [],
+      toDeregister: [],
+    });
     expect(await h.account.targets(observed)).toEqual([first, '10.1.3.99'].sort());
     expect(site(report, upsert)).toMatchObject({ status: 'drift', policy: 'upsert-only', toDeregister: [] });
     expect(await h.account.targets(upsert)).toEqual([first, second, '10.1.3.99'].sort());
@@ -89,7 +103,10 @@ describe('reconcile through the CLI', () => {
       toDeregister: [{ id: '10.1.3.99', port: 443 }],
     });
     expect(await h.account.targets(arn)).toEqual(['10.1.3.99']);
-    if (h.sim) expect(h.sim.calls.filter((c) => /^(Register|Deregister)Targets$|^PutMetricData$/.test(c.operation))).toEqual([]);
+    if (h.sim)
+      expect(
+        h.sim.calls.filter((c) => /^(Register|Deregister)Targets$|^PutMetricData$/.test(c.operation)),
+      ).toEqual([]);
   });
 
   it('reports each misconfigured site with a clear error and exit code 1, while the others converge', async () => {
@@ -107,9 +124,17 @@ describe('reconcile through the CLI', () => {
     expect(site(report, good).status).toBe('converged');
     expect(await h.account.targets(good)).toEqual(await h.account.endpointIps(endpointId));
     const expectations: [string, RegExp][] = [
-      [badTag, /tag vpce-target-sync:endpoint-id is "vpce-NOT-AN-ID".*expected 'vpce-' followed by 8 or 17 lowercase hex digits/],
+      [
+        badTag,
+        /tag vpce-target-sync:endpoint-id is "vpce-NOT-AN-ID".*expected 'vpce-' followed by 8 or 17 lowercase hex digits/,
+      ],
       [unknown, /endpoint vpce-0123456789abcdef0 .*was not found/],
-      [foreign, new RegExp(`endpoint ${foreignEndpoint} is in vpc-\\w+ but target group other-vpc is in ${vpc.vpcId}`)],
+      [
+        foreign,
+        new RegExp(
+          `endpoint ${foreignEndpoint} is in vpc-\\w+ but target group other-vpc is in ${vpc.vpcId}`,
+        ),
+      ],
       [instance, /target type "instance"; expected "ip"/],
       [badPolicy, /tag vpce-target-sync:policy is "mirror"; expected one of sync, upsert-only, observe/],
     ];
@@ -165,11 +190,26 @@ describe('reconcile through the CLI', () => {
     const arn = await h.account.site('shape', vpc, { endpointId });
     const { report } = await reconcileJson();
     const s = site(report, arn);
-    for (const key of ['targetGroupArn', 'targetGroupName', 'endpointId', 'policy', 'desired', 'registered', 'toRegister', 'toDeregister', 'status', 'message']) {
+    for (const key of [
+      'targetGroupArn',
+      'targetGroupName',
+      'endpointId',
+      'policy',
+      'desired',
+      'registered',
+      'toRegister',
+      'toDeregister',
+      'status',
+      'message',
+    ]) {
       expect(s).toHaveProperty(key);
     }
     expect(['in-sync', 'converged', 'drift', 'waiting', 'error']).toContain(s.status);
-    expect(report.summary).toMatchObject({ sitesReconciled: expect.any(Number), siteErrors: 0, dryRun: false });
+    expect(report.summary).toMatchObject({
+      sitesReconciled: expect.any(Number),
+      siteErrors: 0,
+      dryRun: false,
+    });
   });
 });
 
@@ -202,7 +242,14 @@ describe('metrics', () => {
           StartTime: started,
           EndTime: new Date(Date.now() + 60_000),
           MetricDataQueries: [
-            { Id: 'm', MetricStat: { Metric: { Namespace: METRIC_NAMESPACE, MetricName: name, Dimensions: dimensions }, Period: 60, Stat: 'Sum' } },
+            {
+              Id: 'm',
+              MetricStat: {
+                Metric: { Namespace: METRIC_NAMESPACE, MetricName: name, Dimensions: dimensions },
+                Period: 60,
+                Stat: 'Sum',
+              },
+            },
           ],
         }),
       );
@@ -216,11 +263,19 @@ describe('metrics', () => {
     expect(await sum(METRIC.TargetsRegistered)).toBe(2);
     expect(await sum(METRIC.TargetsDeregistered)).toBe(0);
     expect(await sum(METRIC.SiteErrors)).toBe(1);
-    expect(await sum(METRIC.UnresolvedDriftTargets, [{ Name: SITE_DIMENSION, Value: 'metrics-drift' }])).toBe(2);
+    expect(await sum(METRIC.UnresolvedDriftTargets, [{ Name: SITE_DIMENSION, Value: 'metrics-drift' }])).toBe(
+      2,
+    );
     expect(await sum(METRIC.SiteErrors, [{ Name: SITE_DIMENSION, Value: 'metrics-bad' }])).toBe(1);
 
     const listed = await cw.send(new ListMetricsCommand({ Namespace: METRIC_NAMESPACE }));
-    const perSite = (listed.Metrics ?? []).filter((m) => m.Dimensions?.length).map((m) => `${m.MetricName}/${m.Dimensions?.[0]?.Value}`);
-    expect(perSite.sort()).toEqual(['DriftTargets/metrics-drift', 'SiteErrors/metrics-bad', 'UnresolvedDriftTargets/metrics-drift']);
+    const perSite = (listed.Metrics ?? [])
+      .filter((m) => m.Dimensions?.length)
+      .map((m) => `${m.MetricName}/${m.Dimensions?.[0]?.Value}`);
+    expect(perSite.sort()).toEqual([
+      'DriftTargets/metrics-drift',
+      'SiteErrors/metrics-bad',
+      'UnresolvedDriftTargets/metrics-drift',
+    ]);
   });
 });

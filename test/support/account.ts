@@ -55,13 +55,20 @@ export class Account {
   }
 
   /** A VPC `10.N.0.0/16` with one `/24` subnet per AZ. */
-  async vpc(second: number, azs: readonly string[] = ['us-east-1a', 'us-east-1b', 'us-east-1c']): Promise<Vpc> {
-    const vpc = await this.ec2.send(new CreateVpcCommand({ CidrBlock: `10.${second}.0.0/16`, AmazonProvidedIpv6CidrBlock: true }));
+  async vpc(
+    second: number,
+    azs: readonly string[] = ['us-east-1a', 'us-east-1b', 'us-east-1c'],
+  ): Promise<Vpc> {
+    const vpc = await this.ec2.send(
+      new CreateVpcCommand({ CidrBlock: `10.${second}.0.0/16`, AmazonProvidedIpv6CidrBlock: true }),
+    );
     const vpcId = vpc.Vpc?.VpcId ?? '';
     const subnets = [];
     for (const [i, az] of azs.entries()) {
       const cidr = `10.${second}.${i + 1}.0/24`;
-      const subnet = await this.ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: cidr, AvailabilityZone: az }));
+      const subnet = await this.ec2.send(
+        new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: cidr, AvailabilityZone: az }),
+      );
       subnets.push({ subnetId: subnet.Subnet?.SubnetId ?? '', az, cidr });
     }
     return { vpcId, subnets };
@@ -75,13 +82,19 @@ export class Account {
     return `${block.split('::')[0]}::${suffix.toString(16)}`;
   }
 
-  async endpoint(vpc: Vpc, subnetCount: number, type: 'Interface' | 'Gateway' = 'Interface'): Promise<string> {
+  async endpoint(
+    vpc: Vpc,
+    subnetCount: number,
+    type: 'Interface' | 'Gateway' = 'Interface',
+  ): Promise<string> {
     const created = await this.ec2.send(
       new CreateVpcEndpointCommand({
         VpcId: vpc.vpcId,
         VpcEndpointType: type,
         ServiceName: 'com.amazonaws.us-east-1.s3',
-        ...(type === 'Interface' ? { SubnetIds: vpc.subnets.slice(0, subnetCount).map((s) => s.subnetId) } : {}),
+        ...(type === 'Interface'
+          ? { SubnetIds: vpc.subnets.slice(0, subnetCount).map((s) => s.subnetId) }
+          : {}),
       }),
     );
     return created.VpcEndpoint?.VpcEndpointId ?? '';
@@ -103,11 +116,15 @@ export class Account {
   }
 
   async addSubnet(endpointId: string, subnetId: string): Promise<void> {
-    await this.ec2.send(new ModifyVpcEndpointCommand({ VpcEndpointId: endpointId, AddSubnetIds: [subnetId] }));
+    await this.ec2.send(
+      new ModifyVpcEndpointCommand({ VpcEndpointId: endpointId, AddSubnetIds: [subnetId] }),
+    );
   }
 
   async removeSubnet(endpointId: string, subnetId: string): Promise<void> {
-    await this.ec2.send(new ModifyVpcEndpointCommand({ VpcEndpointId: endpointId, RemoveSubnetIds: [subnetId] }));
+    await this.ec2.send(
+      new ModifyVpcEndpointCommand({ VpcEndpointId: endpointId, RemoveSubnetIds: [subnetId] }),
+    );
   }
 
   async deleteEndpoint(endpointId: string): Promise<void> {
@@ -180,13 +197,19 @@ export class Account {
 
   async register(targetGroupArn: string, ips: readonly string[], port = 443): Promise<void> {
     await this.elbv2.send(
-      new RegisterTargetsCommand({ TargetGroupArn: targetGroupArn, Targets: ips.map((Id) => ({ Id, Port: port })) }),
+      new RegisterTargetsCommand({
+        TargetGroupArn: targetGroupArn,
+        Targets: ips.map((Id) => ({ Id, Port: port })),
+      }),
     );
   }
 
   async deregister(targetGroupArn: string, ips: readonly string[], port = 443): Promise<void> {
     await this.elbv2.send(
-      new DeregisterTargetsCommand({ TargetGroupArn: targetGroupArn, Targets: ips.map((Id) => ({ Id, Port: port })) }),
+      new DeregisterTargetsCommand({
+        TargetGroupArn: targetGroupArn,
+        Targets: ips.map((Id) => ({ Id, Port: port })),
+      }),
     );
   }
 

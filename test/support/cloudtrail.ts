@@ -5,7 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 
-export const PERSON_ROLE_ARN = 'arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_5f2a3c9e1b7d4a60';
+export const PERSON_ROLE_ARN =
+  'arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_5f2a3c9e1b7d4a60';
 
 type Ec2Item = { tag: number; content: string };
 /** EC2 records encode one list item as an object, several as an array. */
@@ -39,7 +40,15 @@ function envelope(
         principalId: `AROAEXAMPLE:${roleName}-session`,
         arn: `arn:aws:sts::123456789012:assumed-role/${roleName}/session`,
         accountId: '123456789012',
-        sessionContext: { sessionIssuer: { type: 'Role', principalId: 'AROAEXAMPLE', arn: roleArn, accountId: '123456789012', userName: roleName } },
+        sessionContext: {
+          sessionIssuer: {
+            type: 'Role',
+            principalId: 'AROAEXAMPLE',
+            arn: roleArn,
+            accountId: '123456789012',
+            userName: roleName,
+          },
+        },
       },
       eventTime: now,
       eventSource: source === 'aws.ec2' ? 'ec2.amazonaws.com' : 'elasticloadbalancing.amazonaws.com',
@@ -63,11 +72,22 @@ export const trail = {
     envelope(
       'aws.ec2',
       'CreateVpcEndpoint',
-      { CreateVpcEndpointRequest: { VpcId: vpcId, ServiceName: 'com.amazonaws.us-east-1.s3', VpcEndpointType: 'Interface', SubnetId: ec2List(subnetIds) } },
+      {
+        CreateVpcEndpointRequest: {
+          VpcId: vpcId,
+          ServiceName: 'com.amazonaws.us-east-1.s3',
+          VpcEndpointType: 'Interface',
+          SubnetId: ec2List(subnetIds),
+        },
+      },
       { CreateVpcEndpointResponse: { vpcEndpoint: { vpcEndpointId: endpointId, vpcId, state: 'pending' } } },
       roleArn,
     ),
-  modifyVpcEndpoint: (endpointId: string, change: { add?: string[]; remove?: string[] }, roleArn = PERSON_ROLE_ARN) =>
+  modifyVpcEndpoint: (
+    endpointId: string,
+    change: { add?: string[]; remove?: string[] },
+    roleArn = PERSON_ROLE_ARN,
+  ) =>
     envelope(
       'aws.ec2',
       'ModifyVpcEndpoint',
@@ -115,7 +135,9 @@ export const trail = {
 };
 
 /** An SQS event as Lambda receives it, one record per body. */
-export function sqsBatch(bodies: readonly unknown[]): { Records: { messageId: string; body: string; receiptHandle: string; eventSource: string }[] } {
+export function sqsBatch(bodies: readonly unknown[]): {
+  Records: { messageId: string; body: string; receiptHandle: string; eventSource: string }[];
+} {
   return {
     Records: bodies.map((body, i) => ({
       messageId: `msg-${i + 1}`,

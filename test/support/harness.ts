@@ -23,7 +23,9 @@ export interface Harness {
 
 export async function startHarness(options: Parameters<typeof startSimulator>[0] = {}): Promise<Harness> {
   if (EXTERNAL_ENDPOINT) {
-    const env = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined),
+    );
     return { sim: undefined, env, settings: {}, account: new Account({}), stop: async () => {} };
   }
   const sim = await startSimulator(options);
@@ -38,7 +40,11 @@ export interface CliResult {
 }
 
 /** Runs the real CLI in a child process, as an operator would, against the harness's endpoint. */
-export function runCli(h: Harness, args: readonly string[], options: { stdin?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+export function runCli(
+  h: Harness,
+  args: readonly string[],
+  options: { stdin?: string; env?: Record<string, string> } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
       cwd: ROOT,
@@ -73,6 +79,9 @@ export interface JsonReport {
 
 export function site(report: JsonReport, arn: string): JsonReport['sites'][number] {
   const found = report.sites.find((s) => s.targetGroupArn === arn);
-  if (!found) throw new Error(`no site ${arn} in the report: ${JSON.stringify(report.sites.map((s) => s.targetGroupArn))}`);
+  if (!found)
+    throw new Error(
+      `no site ${arn} in the report: ${JSON.stringify(report.sites.map((s) => s.targetGroupArn))}`,
+    );
   return found;
 }
