@@ -1,9 +1,6 @@
 export * from './collections.ts';
 export * from './config.ts';
-export { CLOUDTRAIL_DETAIL_TYPE, WATCHED_EVENTS } from './events/handlers.ts';
-export * from './events/interpret.ts';
-export * from './events/patterns.ts';
-export * from './events/queue-message.ts';
+export * from './events.ts';
 export * from './metrics.ts';
 export * from './plan.ts';
 export * from './policy.ts';

@@ -61,8 +61,9 @@ const names = (work: Work, site: SiteReport): boolean =>
 
 /**
  * The event path: reconciles only the sites a batch of messages names, each site once, however
- * many messages name it. Bad or irrelevant messages are logged, counted and acknowledged; sites
- * that must wait are re-queued with back-off; only transient AWS failures fail their messages.
+ * many messages name it. Bad or irrelevant messages are logged, counted and acknowledged; echoes of
+ * the reconciler's own writes are dropped without a single AWS call; sites that must wait are
+ * re-queued with back-off; only transient AWS failures fail their messages.
  */
 export async function handleMessages(
   deps: ReconcileDeps,
@@ -75,6 +76,10 @@ export async function handleMessages(
   const ignored: IgnoredMessage[] = [];
   for (const record of records) {
     const interpretation = interpretQueueMessage(record.body, { ownRoleArn: options.ownRoleArn });
+    if (interpretation.kind === 'ignored' && interpretation.ownWrite) {
+      log.debug({ messageId: record.messageId }, interpretation.reason);
+      continue;
+    }
     const item = toWork(record.messageId, interpretation);
     if ('reason' in item) {
       log.warn({ messageId: record.messageId, reason: item.reason }, `event ignored: ${item.reason}`);

@@ -76,13 +76,13 @@ function requestedTargetGroup({ detail }: HandlerInput): Result<Affected> {
   return arn.ok ? ok(targetGroups([arn.value])) : arn;
 }
 
-/** Target changes by anyone else are drift the reconciler must undo; its own are the fix, not news. */
+/** Target changes by anyone else are drift the reconciler must undo (its own are dropped before, see interpret). */
 function changedTargets(input: HandlerInput): Result<Affected> {
-  const { detail, eventName, ownRoleArn } = input;
-  if (ownRoleArn !== undefined && isCallByRole(own(detail, 'userIdentity'), ownRoleArn))
-    return fail(`${eventName} by the reconciler's own role ${ownRoleArn}: its own write, not drift`);
   return requestedTargetGroup(input);
 }
+
+/** Calls the reconciler itself makes: their events are echoes of its own fix, not news. */
+export const OWN_WRITE_EVENTS: ReadonlySet<string> = new Set(['RegisterTargets', 'DeregisterTargets']);
 
 function createdTargetGroups({ detail }: HandlerInput): Result<Affected> {
   const field = 'detail.responseElements.targetGroups';

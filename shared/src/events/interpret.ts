@@ -1,5 +1,5 @@
-import { CLOUDTRAIL_DETAIL_TYPE, EVENT_HANDLERS } from './handlers.ts';
-import { actorOf } from './identifiers.ts';
+import { CLOUDTRAIL_DETAIL_TYPE, EVENT_HANDLERS, OWN_WRITE_EVENTS } from './handlers.ts';
+import { actorOf, isCallByRole } from './identifiers.ts';
 import { isObject, own, parseJson, preview, problem, unique } from './read.ts';
 
 /** What an event means to the reconciler: the sites it may affect, or why it is acknowledged without action. */
@@ -15,7 +15,13 @@ export type EventInterpretation =
       /** Who made the call (caller ARN, session issuer or invoking service), for logs. */
       actor?: string;
     }
-  | { kind: 'ignored'; reason: string; eventName?: string };
+  | {
+      kind: 'ignored';
+      reason: string;
+      eventName?: string;
+      /** The reconciler's own RegisterTargets/DeregisterTargets: an expected echo, not a bad event. */
+      ownWrite?: true;
+    };
 
 export interface InterpretOptions {
   /** The reconciler's own role ARN (with or without a path): its RegisterTargets/DeregisterTargets are ignored. */
@@ -96,7 +102,21 @@ function interpret(input: unknown, options: InterpretOptions): EventInterpretati
       eventName,
     );
 
-  const affected = handler({ detail, eventName, ownRoleArn: options.ownRoleArn });
+  const { ownRoleArn } = options;
+  if (
+    ownRoleArn !== undefined &&
+    OWN_WRITE_EVENTS.has(eventName) &&
+    isCallByRole(own(detail, 'userIdentity'), ownRoleArn)
+  ) {
+    return {
+      kind: 'ignored',
+      reason: `${eventName} by the reconciler's own role ${ownRoleArn}: its own write, not drift`,
+      eventName,
+      ownWrite: true,
+    };
+  }
+
+  const affected = handler({ detail, eventName, ownRoleArn });
   if (!affected.ok) return ignored(affected.error, eventName);
 
   const actor = actorOf(own(detail, 'userIdentity'));

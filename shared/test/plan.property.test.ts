@@ -1,0 +1,146 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  ENDPOINT_AVAILABLE,
+  isDraining,
+  plan,
+  type RegisteredTarget,
+  type Target,
+  targetKey,
+} from '../src/plan.ts';
+import { POLICIES, POLICY_RULES } from '../src/policy.ts';
+
+/** A small address space, so desired and registered sets overlap often. */
+const ip = fc.integer({ min: 1, max: 12 }).map((n) => `10.0.0.${n}`);
+const port = fc.constantFrom(443, 8443);
+const target = fc.record({ id: ip, port });
+const state = fc.constantFrom(
+  'initial',
+  'healthy',
+  'unhealthy',
+  'unused',
+  'unavailable',
+  'draining',
+  'unhealthy.draining',
+);
+/** DescribeTargetHealth lists each (IP, port) once. */
+const registered = fc.uniqueArray(fc.record({ id: ip, port, state }), {
+  maxLength: 10,
+  selector: (t) => `${t.id}:${t.port}`,
+});
+const desiredTargets = fc.array(target, { maxLength: 8 });
+const policy = fc.constantFrom(...POLICIES);
+const endpointState = fc.constantFrom(
+  ENDPOINT_AVAILABLE,
+  ENDPOINT_AVAILABLE,
+  ENDPOINT_AVAILABLE,
+  'pending',
+  'deleting',
+);
+
+const SEED = Number(process.env.FC_SEED ?? 20261125);
+const params = { seed: SEED, numRuns: 500 };
+
+/** Applies a plan the way the loop does: register (as `initial`), then deregister (as `draining`). */
+function apply(current: readonly RegisteredTarget[], p: ReturnType<typeof plan>): RegisteredTarget[] {
+  const byKey = new Map(current.map((t) => [targetKey(t), t]));
+  for (const t of p.register) byKey.set(targetKey(t), { ...t, state: 'initial' });
+  for (const t of p.deregister) byKey.set(targetKey(t), { ...t, state: 'draining' });
+  return [...byKey.values()];
+}
+
+const active = (targets: readonly RegisteredTarget[]) => targets.filter((t) => !isDraining(t));
+const keys = (targets: readonly Target[]) => new Set(targets.map(targetKey));
+
+describe(`planner properties (fast-check, seed ${SEED}; rerun with FC_SEED=<seed>)`, () => {
+  it('never empties a target group that holds an active target', () => {
+    fc.assert(
+      fc.property(desiredTargets, registered, policy, endpointState, (targets, current, pol, st) => {
+        const after = apply(current, plan({ endpointState: st, targets }, current, pol));
+        return active(current).length === 0 || active(after).length > 0;
+      }),
+      params,
+    );
+  });
+
+  it('only registers desired targets, and only deregisters targets that are registered and not desired', () => {
+    fc.assert(
+      fc.property(desiredTargets, registered, policy, (targets, current, pol) => {
+        const p = plan({ endpointState: ENDPOINT_AVAILABLE, targets }, current, pol);
+        const wanted = keys(targets);
+        const held = keys(active(current));
+        return (
+          p.register.every((t) => wanted.has(targetKey(t))) &&
+          p.deregister.every((t) => held.has(targetKey(t)) && !wanted.has(targetKey(t)))
+        );
+      }),
+      params,
+    );
+  });
+
+  it('upsert-only and observe never deregister; observe never registers', () => {
+    fc.assert(
+      fc.property(desiredTargets, registered, endpointState, (targets, current, st) => {
+        const upsert = plan({ endpointState: st, targets }, current, 'upsert-only');
+        const observe = plan({ endpointState: st, targets }, current, 'observe');
+        return (
+          upsert.deregister.length === 0 && observe.deregister.length === 0 && observe.register.length === 0
+        );
+      }),
+      params,
+    );
+  });
+
+  it('is idempotent: planning again on the applied result changes nothing', () => {
+    fc.assert(
+      fc.property(desiredTargets, registered, policy, endpointState, (targets, current, pol, st) => {
+        const desired = { endpointState: st, targets };
+        const again = plan(desired, apply(current, plan(desired, current, pol)), pol);
+        return again.register.length === 0 && again.deregister.length === 0;
+      }),
+      params,
+    );
+  });
+
+  it('with sync and an available endpoint with IPs, one application converges', () => {
+    fc.assert(
+      fc.property(fc.array(target, { minLength: 1, maxLength: 8 }), registered, (targets, current) => {
+        const desired = { endpointState: ENDPOINT_AVAILABLE, targets };
+        const after = apply(current, plan(desired, current, 'sync'));
+        return plan(desired, after, 'sync').status === 'in-sync';
+      }),
+      params,
+    );
+  });
+
+  it('counts unresolved drift as the drift the policy leaves', () => {
+    fc.assert(
+      fc.property(desiredTargets, registered, policy, (targets, current, pol) => {
+        const p = plan({ endpointState: ENDPOINT_AVAILABLE, targets }, current, pol);
+        if (p.status === 'waiting' || p.status === 'refused')
+          return p.unresolved === p.missing.length + p.stale.length;
+        const rule = POLICY_RULES[pol];
+        const expected = (rule.register ? 0 : p.missing.length) + (rule.deregister ? 0 : p.stale.length);
+        return p.unresolved === expected;
+      }),
+      params,
+    );
+  });
+
+  it('makes no change while the endpoint is not available', () => {
+    fc.assert(
+      fc.property(
+        desiredTargets,
+        registered,
+        policy,
+        fc.constantFrom('pending', 'pendingAcceptance', 'deleting', 'failed'),
+        (targets, current, pol, st) => {
+          const p = plan({ endpointState: st, targets }, current, pol);
+          expect(p.status).toBe('waiting');
+          return p.register.length === 0 && p.deregister.length === 0;
+        },
+      ),
+      params,
+    );
+  });
+});
