@@ -1,4 +1,5 @@
 import { ENV, fail, ok, type Result } from '@vpce-target-sync/shared';
+import { type ApiFamily, parseRateLimits, type RateLimit } from './aws/rate-limits.ts';
 
 /** How the functions run, read once from the environment at cold start. */
 export interface Config {
@@ -7,7 +8,12 @@ export interface Config {
   readonly roleArn: string | undefined;
   readonly queueUrl: string | undefined;
   readonly logLevel: string;
+  readonly rateLimits: Readonly<Record<ApiFamily, RateLimit>>;
+  readonly scheduleMinutes: number;
 }
+
+/** The infra's default schedule: every 5 minutes. */
+export const DEFAULT_SCHEDULE_MINUTES = 5;
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 
@@ -28,7 +34,15 @@ export function readConfig(
   const perSiteMetrics = flag(env, ENV.perSiteMetrics, true);
   const logLevel = env[ENV.logLevel] || defaults.logLevel;
   const roleArn = env[ENV.roleArn] || undefined;
-  const errors = [dryRun, perSiteMetrics].flatMap((r) => (r.ok ? [] : [r.error]));
+  const rateLimits = parseRateLimits(env[ENV.rateLimits], `environment variable ${ENV.rateLimits}`);
+  const scheduleText = env[ENV.scheduleMinutes] || String(DEFAULT_SCHEDULE_MINUTES);
+  const scheduleMinutes = Number(scheduleText);
+  const errors = [dryRun, perSiteMetrics, rateLimits].flatMap((r) => (r.ok ? [] : [r.error]));
+  if (!/^\d+$/.test(scheduleText) || scheduleMinutes < 1 || scheduleMinutes > 1440) {
+    errors.push(
+      `environment variable ${ENV.scheduleMinutes} is ${JSON.stringify(scheduleText)}; expected whole minutes from 1 to 1440`,
+    );
+  }
   if (!LOG_LEVELS.includes(logLevel)) {
     errors.push(
       `environment variable ${ENV.logLevel} is ${JSON.stringify(logLevel)}; expected one of ${LOG_LEVELS.join(', ')}`,
@@ -39,12 +53,14 @@ export function readConfig(
       `environment variable ${ENV.roleArn} is ${JSON.stringify(roleArn)}; expected an IAM role ARN like arn:aws:iam::123456789012:role/name`,
     );
   }
-  if (errors.length || !dryRun.ok || !perSiteMetrics.ok) return fail(errors.join('; '));
+  if (errors.length || !dryRun.ok || !perSiteMetrics.ok || !rateLimits.ok) return fail(errors.join('; '));
   return ok({
     dryRun: dryRun.value,
     perSiteMetrics: perSiteMetrics.value,
     roleArn,
     queueUrl: env[ENV.queueUrl] || undefined,
     logLevel,
+    rateLimits: rateLimits.value,
+    scheduleMinutes,
   });
 }

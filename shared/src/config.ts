@@ -11,6 +11,10 @@ export const ENV = {
   roleArn: 'VPCE_TARGET_SYNC_ROLE_ARN',
   /** The SQS queue that the events function reads; sites that must wait are re-queued to it. */
   queueUrl: 'VPCE_TARGET_SYNC_QUEUE_URL',
+  /** Client-side rate limits per API family, `family=rate[/burst],…` over the defaults. */
+  rateLimits: 'VPCE_TARGET_SYNC_RATE_LIMITS',
+  /** The schedule's interval in minutes: a full pass larger than one run spreads over consecutive ticks. */
+  scheduleMinutes: 'VPCE_TARGET_SYNC_SCHEDULE_MINUTES',
   /** pino log level: trace, debug, info, warn, error, fatal. */
   logLevel: 'LOG_LEVEL',
 } as const;

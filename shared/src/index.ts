@@ -5,5 +5,6 @@ export * from './metrics.ts';
 export * from './plan.ts';
 export * from './policy.ts';
 export * from './result.ts';
+export * from './shard.ts';
 export * from './site.ts';
 export * from './tags.ts';

@@ -3,10 +3,11 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { type ApiFamily, DEFAULT_RATE_LIMITS, familyOf, type RateLimit, TokenBucket } from './rate-limits.ts';
 
 /**
  * Attempts per call, throttling included. Adaptive retry also slows the client down when AWS
- * throttles, so a busy account's shared token buckets are not hammered.
+ * throttles anyway, so a throttle becomes a delay, not a site error.
  */
 export const MAX_ATTEMPTS = 8;
 
@@ -21,13 +22,48 @@ export interface AwsClients {
 /** Extra client settings, e.g. an endpoint and credentials in tests. Region and endpoint come from the standard chain. */
 export type ClientConfig = Record<string, unknown>;
 
-export function createClients(config: ClientConfig = {}): AwsClients {
+interface Stack {
+  middlewareStack: {
+    add(
+      middleware: (
+        next: (args: unknown) => Promise<unknown>,
+        context: { commandName?: string },
+      ) => (args: unknown) => Promise<unknown>,
+      options: { step: 'finalizeRequest'; priority: 'low'; name: string },
+    ): void;
+  };
+}
+
+/** Every attempt (retries included: the middleware sits inside the retry loop) waits for its family's token. */
+function limit(
+  client: Stack,
+  service: Parameters<typeof familyOf>[0],
+  buckets: Map<ApiFamily, TokenBucket>,
+): void {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      await buckets.get(familyOf(service, context.commandName ?? ''))?.take();
+      return next(args);
+    },
+    { step: 'finalizeRequest', priority: 'low', name: 'vpceTargetSyncRateLimit' },
+  );
+}
+
+export function createClients(
+  config: ClientConfig = {},
+  rateLimits: Readonly<Record<ApiFamily, RateLimit>> = DEFAULT_RATE_LIMITS,
+): AwsClients {
   const common = { retryMode: 'adaptive', maxAttempts: MAX_ATTEMPTS, ...config };
-  return {
+  const buckets = new Map(Object.entries(rateLimits).map(([f, l]) => [f as ApiFamily, new TokenBucket(l)]));
+  const clients = {
     ec2: new EC2Client(common),
     elbv2: new ElasticLoadBalancingV2Client(common),
     cloudwatch: new CloudWatchClient(common),
     tagging: new ResourceGroupsTaggingAPIClient(common),
     sqs: new SQSClient(common),
   };
+  for (const [service, client] of Object.entries(clients)) {
+    limit(client as unknown as Stack, service as Parameters<typeof familyOf>[0], buckets);
+  }
+  return clients;
 }

@@ -1,3 +1,4 @@
+import { createClients } from '../aws/clients.ts';
 import { readConfig } from '../config.ts';
 import { createLogger } from '../log.ts';
 import { reconcile } from '../reconcile/reconcile.ts';
@@ -34,7 +35,7 @@ export async function main(
     return EXIT.usage;
   }
   const log = createLogger(config.value.logLevel, process.stderr);
-  const deps = awsDeps(log);
+  const deps = awsDeps(log, createClients({}, config.value.rateLimits));
   try {
     if (cmd.name === 'handle-event') {
       return await handleEventCommand(cmd, config.value, deps, out, err);

@@ -12,5 +12,5 @@ if (!parsed.ok) throw new Error(`vpce-target-sync configuration error: ${parsed.
 
 export const config = parsed.value;
 export const log = createLogger(config.logLevel);
-export const clients = createClients();
+export const clients = createClients({}, config.rateLimits);
 export const deps = awsDeps(log, clients);

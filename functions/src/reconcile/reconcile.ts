@@ -1,13 +1,16 @@
 import {
   desiredTargets,
   type EndpointFacts,
+  inShard,
   type NetworkInterfaceFacts,
   type Plan,
   plan,
   type RegisteredTarget,
   readSiteTags,
   runMetricData,
+  type Shard,
   type SiteSpec,
+  shardFor,
   type TargetGroupFacts,
   validateTargetGroup,
 } from '@vpce-target-sync/shared';
@@ -41,6 +44,11 @@ export interface ReconcileOptions {
   readonly publishMetrics: boolean;
   /** Publish the per-site (TargetGroup dimension) metrics too. */
   readonly perSiteMetrics: boolean;
+  /**
+   * Spread a full pass over consecutive ticks when more than `sitesPerRun` sites are opted in
+   * (the scheduled path); absent, a run takes every site in scope.
+   */
+  readonly sharding?: { readonly sitesPerRun: number; readonly tick: number };
 }
 
 /** A site that passed its tag and target-type checks, with the targets it holds now. */
@@ -84,7 +92,12 @@ const errorReport = (
  * never taken for stale. One site's failure never stops the others.
  */
 export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions): Promise<RunReport> {
-  return reconcileCandidates(deps, options, await discover(deps.targetGroups, options.scope));
+  const candidates = await discover(deps.targetGroups, options.scope);
+  if (!options.sharding) return reconcileCandidates(deps, options, candidates);
+  const shard = shardFor(candidates.length, options.sharding.sitesPerRun, options.sharding.tick);
+  if (shard.count > 1) deps.log.info({ shard, sites: candidates.length }, 'full pass spread over ticks');
+  const share = candidates.filter((c) => inShard(c.kind === 'site' ? c.targetGroup.arn : c.arn, shard));
+  return reconcileCandidates(deps, options, share, {}, shard);
 }
 
 /** The run after discovery: the event path brings its own candidates. */
@@ -93,6 +106,7 @@ export async function reconcileCandidates(
   options: Omit<ReconcileOptions, 'scope'>,
   candidates: readonly Candidate[],
   extraTotals: { eventsIgnored?: number } = {},
+  shard: Shard = { index: 0, count: 1 },
 ): Promise<RunReport> {
   const { log } = deps;
   const reports: SiteReport[] = [];
@@ -133,7 +147,7 @@ export async function reconcileCandidates(
     )),
   );
 
-  const report = { sites: reports, summary: summarize(reports, options.dryRun) };
+  const report = { sites: reports, summary: { ...summarize(reports, options.dryRun), shard } };
   if (options.publishMetrics) await publish(deps, options, report, extraTotals);
   return report;
 }

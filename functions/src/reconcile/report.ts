@@ -1,4 +1,11 @@
-import type { Policy, RegisteredTarget, RunTotals, SiteFigures, Target } from '@vpce-target-sync/shared';
+import type {
+  Policy,
+  RegisteredTarget,
+  RunTotals,
+  Shard,
+  SiteFigures,
+  Target,
+} from '@vpce-target-sync/shared';
 
 /** A site's outcome, as the CLI's `--json` and the logs show it (DESIGN.md, Operator CLI). */
 export type SiteStatus = 'in-sync' | 'converged' | 'drift' | 'waiting' | 'error';
@@ -31,6 +38,8 @@ export interface SiteReport {
 
 export interface RunSummary extends RunTotals {
   readonly dryRun: boolean;
+  /** The share of the fleet this run took (`{ index: 0, count: 1 }`: all of it). */
+  readonly shard?: Shard;
   readonly statuses: Readonly<Record<SiteStatus, number>>;
 }
 
