@@ -1,0 +1,82 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AssetHashType, DockerImage } from 'aws-cdk-lib';
+import { Code, type Runtime } from 'aws-cdk-lib/aws-lambda';
+import { type BuildOptions, buildSync } from 'esbuild';
+
+/** The one Lambda entry point: dispatches an SQS batch to the events path and anything else to the scheduled pass. */
+export const HANDLER_ENTRY = fileURLToPath(new URL('../../functions/src/handlers/index.ts', import.meta.url));
+
+/** The bundle's file name; `.mjs` makes Lambda load it as an ES module. */
+export const BUNDLE_FILE = 'index.mjs';
+/** The Lambda handler setting for the bundle. */
+export const BUNDLE_HANDLER = 'index.handler';
+
+/**
+ * pino (and a few SDK dependencies) call `require` at run time; an ES module has none, so the
+ * bundle defines one before anything else runs.
+ */
+const REQUIRE_BANNER =
+  "import { createRequire as __vtsCreateRequire } from 'node:module'; const require = __vtsCreateRequire(import.meta.url);";
+
+/** esbuild's target for a Lambda Node.js runtime: `nodejs24.x` -> `node24`. */
+export function esbuildTarget(runtime: Runtime): string {
+  const match = /^nodejs(\d+)\.x$/.exec(runtime.name);
+  if (!match)
+    throw new Error(`runtime ${runtime.name} is not a Node.js runtime; expected nodejs22.x or later`);
+  return `node${match[1]}`;
+}
+
+/**
+ * The esbuild settings of the function bundle. ESM with `module` before `main` lets esbuild take
+ * the SDK's ES builds, which tree-shake (TOOLCHAIN.md: 1.68 MB -> 0.98 MB); everything is bundled,
+ * so the deployed code runs the exact SDK versions the tests ran, not the runtime's copy.
+ */
+export function bundleOptions(entry: string, outfile: string, target: string): BuildOptions {
+  return {
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target,
+    mainFields: ['module', 'main'],
+    minify: true,
+    sourcemap: false,
+    banner: { js: REQUIRE_BANNER },
+    logLevel: 'warning',
+    metafile: true,
+  };
+}
+
+/** Bundles the entry into `outdir/index.mjs` and returns the bundle's size in bytes. */
+export function bundleHandler(entry: string, outdir: string, target: string): number {
+  const outfile = join(outdir, BUNDLE_FILE);
+  const result = buildSync(bundleOptions(entry, outfile, target));
+  return Object.values(result.metafile?.outputs ?? {}).reduce((sum, output) => sum + output.bytes, 0);
+}
+
+/**
+ * The function's code, bundled on this machine with esbuild's JS API: no Docker and no package
+ * manager on PATH (NodejsFunction would run `pnpm exec esbuild`, which fails wherever pnpm is not
+ * on PATH, e.g. `npx vitest` or `npx cdk synth`). The asset hash is taken from the bundle, so it
+ * changes exactly when the deployed code does; CDK skips the bundling for stacks a command does
+ * not select. A bundling failure throws with esbuild's message rather than falling back to Docker.
+ */
+export function handlerCode(runtime: Runtime, entry: string = HANDLER_ENTRY): Code {
+  const target = esbuildTarget(runtime);
+  return Code.fromAsset(join(entry, '..'), {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Never pulled: local bundling always succeeds or throws.
+      image: DockerImage.fromRegistry('vpce-target-sync-local-bundling-only'),
+      command: ['esbuild', entry, `--target=${target}`],
+      local: {
+        tryBundle(outputDir: string): boolean {
+          bundleHandler(entry, outputDir, target);
+          return true;
+        },
+      },
+    },
+  });
+}

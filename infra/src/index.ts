@@ -1,0 +1,6 @@
+export * from './app-config.ts';
+export * from './bundle.ts';
+export * from './endpoint-site.ts';
+export * from './example-site-stack.ts';
+export * from './reconciler.ts';
+export * from './reconciler-stack.ts';
