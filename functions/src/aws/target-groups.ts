@@ -21,6 +21,11 @@ import {
 
 /** DescribeTargetGroups returns at most 400 per page. */
 export const TARGET_GROUPS_PAGE_SIZE = 400;
+/**
+ * ARNs or names per DescribeTargetGroups call when looking groups up by id. AWS documents no cap;
+ * 20 matches DescribeTags and DescribeLoadBalancers, so a request never grows unbounded.
+ */
+export const DESCRIBE_TARGET_GROUPS_MAX_IDS = 20;
 /** DescribeTags takes at most 20 resource ARNs per call. */
 export const DESCRIBE_TAGS_MAX_ARNS = 20;
 /** Targets per RegisterTargets/DeregisterTargets call; the AWS Load Balancer Controller uses 200. */
@@ -113,9 +118,12 @@ export function elbv2TargetGroups(
     async find(arnsOrNames) {
       const arns = arnsOrNames.filter((x) => x.startsWith(ARN_PREFIX));
       const names = arnsOrNames.filter((x) => !x.startsWith(ARN_PREFIX));
-      const byArn = arns.length ? await describeTolerant({ TargetGroupArns: [...arns] }) : [];
-      const byName = names.length ? await describeTolerant({ Names: [...names] }) : [];
-      return [...new Map([...byArn, ...byName].map((tg) => [tg.arn, tg])).values()];
+      const found: TargetGroupFacts[] = [];
+      for (const batch of chunk(arns, DESCRIBE_TARGET_GROUPS_MAX_IDS))
+        found.push(...(await describeTolerant({ TargetGroupArns: batch })));
+      for (const batch of chunk(names, DESCRIBE_TARGET_GROUPS_MAX_IDS))
+        found.push(...(await describeTolerant({ Names: batch })));
+      return [...new Map(found.map((tg) => [tg.arn, tg])).values()];
     },
 
     async listOptedIn(endpointIds) {
