@@ -1,0 +1,61 @@
+import type { RateLimit } from './throttle.ts';
+
+/** The single simulated account. */
+export const ACCOUNT_ID = '123456789012';
+
+/** SigV4 signing names, which is how requests are routed to a service. */
+export type ServiceName = 'ec2' | 'elasticloadbalancing' | 'monitoring';
+
+export interface SimulatorOptions {
+  /** Region for `env`, `clientConfig()` and unsigned requests. @default 'us-east-1' */
+  readonly region?: string;
+  /** TCP port on 127.0.0.1. @default 0 (a random free port) */
+  readonly port?: number;
+  /** Access key id -> IAM principal ARN recorded for calls signed with that key. @default {} */
+  readonly principals?: Readonly<Record<string, string>>;
+  /** Principal for access keys not in `principals`. @default 'arn:aws:iam::123456789012:role/default' */
+  readonly defaultPrincipal?: string;
+  /**
+   * Added to every response, in real milliseconds: one number for all services, or per SigV4
+   * service name with `default` for the rest. @default 0
+   */
+  readonly latencyMs?: number | Readonly<Partial<Record<ServiceName | 'default', number>>>;
+  /**
+   * Token buckets by operation (`DescribeTargetHealth`), family (`Describe*`), optionally
+   * service-qualified (`elasticloadbalancing:Describe*`). @default {} (unlimited)
+   */
+  readonly rateLimits?: Readonly<Record<string, RateLimit>>;
+  /** Simulated ms an Interface endpoint stays `pending` after create or modify. @default 0 */
+  readonly endpointPendingMs?: number;
+  /** Simulated ms a target in a used target group stays `initial` before `healthy`. @default 0 */
+  readonly healthyAfterMs?: number;
+  /** Simulated ms a deregistered target stays `draining` (AWS's default delay is 300 s). @default 300000 */
+  readonly deregistrationDelayMs?: number;
+  /** Seed for resource ids, so two simulators can issue different ids. @default 1 */
+  readonly idSeed?: number;
+}
+
+/** The time-dependent behaviour services need, resolved from the options. */
+export interface Timing {
+  readonly endpointPendingMs: number;
+  readonly healthyAfterMs: number;
+  readonly deregistrationDelayMs: number;
+}
+
+export const DEFAULT_REGION = 'us-east-1';
+export const DEFAULT_PRINCIPAL = `arn:aws:iam::${ACCOUNT_ID}:role/default`;
+export const DEFAULT_DEREGISTRATION_DELAY_MS = 300_000;
+
+export function timingOf(options: SimulatorOptions): Timing {
+  return {
+    endpointPendingMs: options.endpointPendingMs ?? 0,
+    healthyAfterMs: options.healthyAfterMs ?? 0,
+    deregistrationDelayMs: options.deregistrationDelayMs ?? DEFAULT_DEREGISTRATION_DELAY_MS,
+  };
+}
+
+export function latencyFor(options: SimulatorOptions, service: ServiceName): number {
+  const latency = options.latencyMs;
+  if (typeof latency === 'number') return latency;
+  return latency?.[service] ?? latency?.default ?? 0;
+}

@@ -1,0 +1,124 @@
+import { AwsError } from '../aws-error.ts';
+import type { Params } from '../protocols/protocol.ts';
+import type { Tags } from '../state.ts';
+import { paginate } from './paging.ts';
+import { ParamReader } from './params.ts';
+
+/** Reads EC2 params, failing the way EC2 does (MissingParameter, InvalidParameterValue). */
+export function ec2Params(params: Params): ParamReader {
+  return new ParamReader(params, {
+    missing: (name) => new AwsError('MissingParameter', `The request must contain the parameter ${name}`),
+    invalid: (name, value) => invalidValue(name, value),
+  });
+}
+
+export function invalidValue(name: string, value: unknown, reason = ''): AwsError {
+  return new AwsError(
+    'InvalidParameterValue',
+    `Value (${String(value)}) for parameter ${name} is invalid.${reason}`,
+  );
+}
+
+/** EC2's `<tagSet><item><key/><value/></item>` shape. */
+export function tagSet(tags: Tags): { key: string; value: string }[] {
+  return [...tags].map(([key, value]) => ({ key, value }));
+}
+
+/** Tags requested for a new resource through `TagSpecification.N` of the given type. */
+export function tagsFromSpecifications(p: ParamReader, resourceType: string): Tags {
+  const tags: Tags = new Map();
+  for (const spec of p.list('TagSpecification')) {
+    if (spec.optStr('ResourceType') !== resourceType) continue;
+    for (const tag of spec.list('Tag')) tags.set(tag.str('Key'), tag.optStr('Value') ?? '');
+  }
+  return tags;
+}
+
+/** Filter name -> the values an item has for it (an item matches if any value matches). */
+export type FilterFields<T> = Readonly<
+  Record<string, (item: T) => string | undefined | readonly (string | undefined)[]>
+>;
+
+interface Describable {
+  readonly id: string;
+  readonly seq: number;
+}
+
+export interface DescribeSpec<T extends Describable> {
+  /** The wire name of the id list, e.g. `VpcEndpointId`. */
+  readonly idParam: string;
+  readonly notFound: (missingIds: readonly string[]) => AwsError;
+  readonly filters: FilterFields<T>;
+  readonly tags: (item: T) => Tags;
+  /** MaxResults bounds; outside them the call fails, as EC2's documented constraints do. */
+  readonly maxResults: { readonly min: number; readonly max: number };
+  /** Some calls refuse MaxResults together with explicit ids. */
+  readonly pagingWithIds: boolean;
+}
+
+/**
+ * The common shape of EC2 Describe calls: explicit ids (any unknown one fails the whole
+ * call), then `Filter.N` (which never fails on unknown values), then MaxResults/NextToken.
+ */
+export function describe<T extends Describable>(
+  p: ParamReader,
+  all: readonly T[],
+  spec: DescribeSpec<T>,
+): { items: readonly T[]; nextToken: string | undefined } {
+  const ids = p.strList(spec.idParam);
+  const maxResults = p.optInt('MaxResults');
+  if (ids.length > 0 && maxResults !== undefined && !spec.pagingWithIds) {
+    throw new AwsError(
+      'InvalidParameterCombination',
+      `The parameter ${spec.idParam}s cannot be used with the parameter maxResults`,
+    );
+  }
+  if (maxResults !== undefined && (maxResults < spec.maxResults.min || maxResults > spec.maxResults.max)) {
+    throw invalidValue(
+      'maxResults',
+      ` ${maxResults} `,
+      ` Parameter must be between ${spec.maxResults.min} and ${spec.maxResults.max}.`,
+    );
+  }
+  const missing = ids.filter((id) => !all.some((item) => item.id === id));
+  if (missing.length > 0) throw spec.notFound(missing);
+  const selected = ids.length > 0 ? all.filter((item) => ids.includes(item.id)) : all;
+  const matching = applyFilters(p, selected, spec);
+  return paginate(matching, p.optStr('NextToken'), maxResults ?? Number.POSITIVE_INFINITY, () => {
+    return new AwsError('InvalidPaginationToken', 'The pagination token is not valid or is expired.');
+  });
+}
+
+function applyFilters<T extends Describable>(
+  p: ParamReader,
+  items: readonly T[],
+  spec: DescribeSpec<T>,
+): T[] {
+  const filters = p.list('Filter').map((filter) => {
+    const name = filter.str('Name');
+    const patterns = filter.strList('Value').map(globToRegExp);
+    return { values: valuesFor(name, spec), patterns };
+  });
+  return items.filter((item) =>
+    filters.every(({ values, patterns }) =>
+      [values(item)].flat().some((value) => value !== undefined && patterns.some((re) => re.test(value))),
+    ),
+  );
+}
+
+function valuesFor<T extends Describable>(name: string, spec: DescribeSpec<T>): FilterFields<T>[string] {
+  if (name.startsWith('tag:')) return (item) => spec.tags(item).get(name.slice(4));
+  if (name === 'tag-key') return (item) => [...spec.tags(item).keys()];
+  const field = spec.filters[name];
+  if (!field) throw new AwsError('InvalidParameterValue', `The filter '${name}' is invalid`);
+  return field;
+}
+
+// EC2 filter values accept `*` and `?` wildcards.
+function globToRegExp(glob: string): RegExp {
+  const source = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replaceAll('*', '.*')
+    .replaceAll('?', '.');
+  return new RegExp(`^${source}$`);
+}

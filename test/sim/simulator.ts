@@ -1,0 +1,126 @@
+import { CallLog, type CallRecord, type MutationListener } from './call-log.ts';
+import { SimClock } from './clock.ts';
+import { FaultRegistry } from './faults.ts';
+import { IdGenerator } from './ids.ts';
+import { DEFAULT_REGION, type SimulatorOptions, timingOf } from './options.ts';
+import { SimServer } from './server.ts';
+import { createRegionState, type MetricDatum, type RegionState } from './state.ts';
+import { RateLimiter } from './throttle.ts';
+
+/** Static test credentials; the simulator reads the access key id but checks no signature. */
+export const TEST_ACCESS_KEY_ID = 'AKIDSIMULATOR';
+export const TEST_SECRET_ACCESS_KEY = 'simulator-secret';
+
+/** What an AWS SDK v3 client needs to talk to the simulator. */
+export interface SimClientConfig {
+  readonly endpoint: string;
+  readonly region: string;
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+}
+
+/** A running simulator: one account (123456789012), any region, on a loopback port. */
+export class Simulator {
+  readonly clock = new SimClock();
+  readonly faults = new FaultRegistry();
+  readonly region: string;
+  private readonly log = new CallLog();
+  private readonly states = new Map<string, RegionState>();
+  private readonly server: SimServer;
+
+  private constructor(options: SimulatorOptions) {
+    this.region = options.region ?? DEFAULT_REGION;
+    const seed = options.idSeed ?? 1;
+    this.server = new SimServer({
+      options,
+      region: this.region,
+      timing: timingOf(options),
+      clock: this.clock,
+      ids: new IdGenerator(seed),
+      // A separate sequence, so adding a call doesn't change the ids of resources.
+      requestIds: new IdGenerator(seed + 1),
+      log: this.log,
+      faults: this.faults,
+      limiter: new RateLimiter(options.rateLimits ?? {}, this.clock),
+      stateFor: (region) => this.state(region),
+      simulator: this,
+    });
+  }
+
+  static async start(options: SimulatorOptions = {}): Promise<Simulator> {
+    const simulator = new Simulator(options);
+    await simulator.server.listen(options.port ?? 0);
+    return simulator;
+  }
+
+  /** `http://127.0.0.1:<port>`, the value for `AWS_ENDPOINT_URL` or a client's `endpoint`. */
+  get url(): string {
+    return this.server.url;
+  }
+
+  /** Environment variables that point a child process's AWS SDK at the simulator. */
+  get env(): Readonly<Record<string, string>> {
+    return {
+      AWS_ENDPOINT_URL: this.url,
+      AWS_REGION: this.region,
+      AWS_ACCESS_KEY_ID: TEST_ACCESS_KEY_ID,
+      AWS_SECRET_ACCESS_KEY: TEST_SECRET_ACCESS_KEY,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    };
+  }
+
+  /** Client config for the simulator; pass an access key id to call as another principal. */
+  clientConfig(overrides: { readonly accessKeyId?: string; readonly region?: string } = {}): SimClientConfig {
+    return {
+      endpoint: this.url,
+      region: overrides.region ?? this.region,
+      credentials: {
+        accessKeyId: overrides.accessKeyId ?? TEST_ACCESS_KEY_ID,
+        secretAccessKey: TEST_SECRET_ACCESS_KEY,
+      },
+    };
+  }
+
+  /** Every request so far, in the order they were answered. */
+  get calls(): readonly CallRecord[] {
+    return this.log.calls;
+  }
+
+  resetCalls(): void {
+    this.log.reset();
+  }
+
+  callCount(operation: string): number {
+    return this.log.count(operation);
+  }
+
+  /** Called after every mutating call, successful or failed; returns an unsubscribe function. */
+  onMutation(listener: MutationListener): () => void {
+    return this.log.onMutation(listener);
+  }
+
+  /** The simulated account in a region, for tests to inspect or arrange directly. */
+  state(region: string = this.region): RegionState {
+    let state = this.states.get(region);
+    if (!state) {
+      state = createRegionState(region);
+      this.states.set(region, state);
+    }
+    return state;
+  }
+
+  /** Every CloudWatch datum put so far, optionally narrowed to a namespace and metric name. */
+  metricData(
+    filter: { readonly namespace?: string; readonly metricName?: string; readonly region?: string } = {},
+  ): MetricDatum[] {
+    return this.state(filter.region).cloudwatch.datums.filter(
+      (datum) =>
+        (filter.namespace === undefined || datum.namespace === filter.namespace) &&
+        (filter.metricName === undefined || datum.metricName === filter.metricName),
+    );
+  }
+
+  async stop(): Promise<void> {
+    await this.server.close();
+  }
+}

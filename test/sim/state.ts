@@ -1,0 +1,251 @@
+/**
+ * The simulated account, one instance per region. Services own the semantics; this file only
+ * says what is stored, so tests can also read it directly (`sim.state().elbv2.targetGroups`).
+ * Fields that change with time hold the simulated instant of the change, and services derive
+ * the current state from the clock when asked.
+ */
+
+export type Tags = Map<string, string>;
+
+export interface Vpc {
+  readonly id: string;
+  readonly seq: number;
+  readonly cidrBlock: string;
+  readonly cidrAssociationId: string;
+  readonly ipv6CidrBlock: string | undefined;
+  readonly ipv6AssociationId: string | undefined;
+  readonly defaultSecurityGroupId: string;
+  readonly tags: Tags;
+}
+
+export interface Subnet {
+  readonly id: string;
+  readonly seq: number;
+  readonly vpcId: string;
+  readonly availabilityZone: string;
+  readonly cidrBlock: string | undefined;
+  readonly ipv6CidrBlock: string | undefined;
+  readonly ipv6AssociationId: string | undefined;
+  readonly tags: Tags;
+}
+
+export interface SecurityGroup {
+  readonly id: string;
+  readonly seq: number;
+  readonly vpcId: string;
+  readonly name: string;
+  readonly description: string;
+}
+
+export type VpcEndpointType = 'Interface' | 'Gateway';
+export type EndpointIpAddressType = 'ipv4' | 'dualstack' | 'ipv6';
+
+export interface VpcEndpoint {
+  readonly id: string;
+  readonly seq: number;
+  readonly type: VpcEndpointType;
+  readonly vpcId: string;
+  readonly serviceName: string;
+  readonly ipAddressType: EndpointIpAddressType;
+  readonly createdAt: number;
+  readonly routeTableIds: readonly string[];
+  readonly tags: Tags;
+  subnetIds: string[];
+  securityGroupIds: string[];
+  policyDocument: string;
+  privateDnsEnabled: boolean;
+  /** `pending` before this instant (set on create and on every modification). */
+  availableAt: number;
+  /** Set by DeleteVpcEndpoints: `deleting` until this instant, gone after. */
+  deletedAt: number | undefined;
+}
+
+/** An endpoint's network interface in one subnet; it exists once `visibleAt` has passed. */
+export interface NetworkInterface {
+  readonly id: string;
+  readonly seq: number;
+  readonly endpointId: string;
+  readonly subnetId: string;
+  readonly vpcId: string;
+  readonly availabilityZone: string;
+  readonly macAddress: string;
+  readonly privateIpAddress: string | undefined;
+  readonly ipv6Address: string | undefined;
+  securityGroupIds: readonly string[];
+  visibleAt: number;
+}
+
+export interface Ec2State {
+  readonly vpcs: Map<string, Vpc>;
+  readonly subnets: Map<string, Subnet>;
+  readonly securityGroups: Map<string, SecurityGroup>;
+  readonly endpoints: Map<string, VpcEndpoint>;
+  readonly networkInterfaces: Map<string, NetworkInterface>;
+}
+
+export interface RegisteredTarget {
+  readonly id: string;
+  /** Lambda targets have no port. */
+  readonly port: number | undefined;
+  readonly availabilityZone: string | undefined;
+  registeredAt: number;
+  /** Set by DeregisterTargets: `draining` until this instant, gone after. */
+  drainingUntil: number | undefined;
+}
+
+export interface HealthCheck {
+  readonly enabled: boolean;
+  readonly protocol: string | undefined;
+  readonly port: string | undefined;
+  readonly path: string | undefined;
+  readonly intervalSeconds: number;
+  readonly timeoutSeconds: number;
+  readonly healthyThresholdCount: number;
+  readonly unhealthyThresholdCount: number;
+  readonly matcherHttpCode: string | undefined;
+}
+
+export type TargetType = 'instance' | 'ip' | 'lambda' | 'alb';
+
+export interface TargetGroup {
+  readonly arn: string;
+  readonly seq: number;
+  readonly name: string;
+  readonly targetType: TargetType;
+  readonly protocol: string | undefined;
+  readonly protocolVersion: string | undefined;
+  readonly port: number | undefined;
+  readonly vpcId: string | undefined;
+  readonly ipAddressType: 'ipv4' | 'ipv6';
+  readonly healthCheck: HealthCheck;
+  readonly tags: Tags;
+  /** Keyed by `id:port`, as a target is a registration of an id on a port. */
+  readonly targets: Map<string, RegisteredTarget>;
+}
+
+export interface LoadBalancer {
+  readonly arn: string;
+  readonly seq: number;
+  readonly name: string;
+  readonly type: 'application' | 'network';
+  readonly scheme: 'internet-facing' | 'internal';
+  readonly ipAddressType: string;
+  readonly vpcId: string;
+  readonly subnetIds: readonly string[];
+  readonly securityGroupIds: readonly string[];
+  readonly dnsName: string;
+  readonly createdAt: number;
+  readonly tags: Tags;
+}
+
+export interface ListenerAction {
+  readonly type: string;
+  readonly order: number | undefined;
+  /** The target groups a `forward` action sends to; empty for other action types. */
+  readonly targetGroupArns: readonly string[];
+}
+
+export interface Listener {
+  readonly arn: string;
+  readonly seq: number;
+  readonly loadBalancerArn: string;
+  readonly protocol: string;
+  readonly port: number;
+  readonly defaultActions: readonly ListenerAction[];
+  readonly createdAt: number;
+}
+
+export interface Elbv2State {
+  readonly targetGroups: Map<string, TargetGroup>;
+  readonly loadBalancers: Map<string, LoadBalancer>;
+  readonly listeners: Map<string, Listener>;
+}
+
+export interface Dimension {
+  readonly Name: string;
+  readonly Value: string;
+}
+
+/** One PutMetricData entry, reduced to the statistics CloudWatch keeps. */
+export interface MetricDatum {
+  readonly namespace: string;
+  readonly metricName: string;
+  /** Sorted by name: CloudWatch identifies a metric by its full dimension set. */
+  readonly dimensions: readonly Dimension[];
+  readonly timestamp: number;
+  readonly unit: string | undefined;
+  readonly sampleCount: number;
+  readonly sum: number;
+  readonly minimum: number;
+  readonly maximum: number;
+  readonly principal: string;
+}
+
+export interface CloudWatchState {
+  readonly datums: MetricDatum[];
+}
+
+export interface MessageAttributeValue {
+  readonly DataType: string;
+  readonly StringValue?: string;
+  readonly BinaryValue?: string;
+}
+
+export interface SqsMessage {
+  readonly messageId: string;
+  readonly body: string;
+  readonly messageAttributes: Readonly<Record<string, MessageAttributeValue>>;
+  readonly md5OfBody: string;
+  readonly md5OfMessageAttributes: string | undefined;
+  readonly senderId: string;
+  readonly sentAt: number;
+  /** Sent time plus DelaySeconds: not receivable before. */
+  readonly availableAt: number;
+  invisibleUntil: number;
+  receiveCount: number;
+  firstReceivedAt: number | undefined;
+  receiptHandle: string | undefined;
+  deleted: boolean;
+}
+
+export interface Queue {
+  readonly name: string;
+  readonly url: string;
+  readonly arn: string;
+  readonly attributes: Readonly<Record<string, string>>;
+  readonly createdAt: number;
+  /** Every message ever sent, deleted ones flagged, so tests can read what was sent. */
+  readonly messages: SqsMessage[];
+}
+
+export interface SqsState {
+  readonly queues: Map<string, Queue>;
+}
+
+export interface RegionState {
+  readonly region: string;
+  readonly ec2: Ec2State;
+  readonly elbv2: Elbv2State;
+  readonly cloudwatch: CloudWatchState;
+  readonly sqs: SqsState;
+  /** Creation order, which is also the order lists and page cursors follow. */
+  nextSeq(): number;
+}
+
+export function createRegionState(region: string): RegionState {
+  let seq = 0;
+  return {
+    region,
+    ec2: {
+      vpcs: new Map(),
+      subnets: new Map(),
+      securityGroups: new Map(),
+      endpoints: new Map(),
+      networkInterfaces: new Map(),
+    },
+    elbv2: { targetGroups: new Map(), loadBalancers: new Map(), listeners: new Map() },
+    cloudwatch: { datums: [] },
+    sqs: { queues: new Map() },
+    nextSeq: () => ++seq,
+  };
+}
