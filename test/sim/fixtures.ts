@@ -2,6 +2,8 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CreateSubnetCommand, CreateVpcCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Simulator } from './index.ts';
 
 // The pinned SDK warns once per process on Node 20; the warning is noise in test output.
@@ -11,6 +13,8 @@ export interface Clients {
   readonly ec2: EC2Client;
   readonly elbv2: ElasticLoadBalancingV2Client;
   readonly cloudwatch: CloudWatchClient;
+  readonly tagging: ResourceGroupsTaggingAPIClient;
+  readonly sqs: SQSClient;
 }
 
 /** Extra client settings, e.g. `{ maxAttempts: 1 }` to see an error without SDK retries. */
@@ -28,6 +32,8 @@ export function clientsFor(sim: Simulator, settings: ClientSettings = {}): Clien
     ec2: new EC2Client(config),
     elbv2: new ElasticLoadBalancingV2Client(config),
     cloudwatch: new CloudWatchClient(config),
+    tagging: new ResourceGroupsTaggingAPIClient(config),
+    sqs: new SQSClient(config),
   };
 }
 

@@ -9,6 +9,8 @@ import { cloudwatchOperations } from './services/cloudwatch.ts';
 import { ec2Operations } from './services/ec2.ts';
 import { elbv2Operations } from './services/elbv2.ts';
 import type { Operations } from './services/service.ts';
+import { sqsOperations } from './services/sqs.ts';
+import { taggingOperations } from './services/tagging.ts';
 
 /** How one AWS API is spoken and answered. */
 export interface Route {
@@ -54,12 +56,49 @@ export const routes: Readonly<Record<ServiceName, Route>> = {
     throttled: () => new AwsError('Throttling', 'Rate exceeded', 400),
     internalError: (message) => new AwsError('InternalServiceError', message, 500),
   },
+  tagging: {
+    protocol: awsJsonProtocol({
+      version: '1.1',
+      targetPrefix: 'ResourceGroupsTaggingAPI_20170126',
+      namespace: 'com.amazonaws.resourcegroupstaggingapi',
+      queryCompatible: false,
+      messageKey: 'Message',
+    }),
+    operations: taggingOperations,
+    // The tagging API's own throttling error, as modelled: ThrottledException, HTTP 400.
+    throttled: () => new AwsError('ThrottledException', 'Rate exceeded', 400),
+    internalError: (message) => new AwsError('InternalServiceException', message, 500),
+  },
+  sqs: {
+    // SQS moved from awsQuery to JSON 1.0 and, like CloudWatch, kept its query error codes.
+    protocol: awsJsonProtocol({
+      version: '1.0',
+      targetPrefix: 'AmazonSQS',
+      namespace: 'com.amazonaws.sqs',
+      queryCompatible: true,
+      errorShapes: {
+        'AWS.SimpleQueueService.NonExistentQueue': 'QueueDoesNotExist',
+        QueueAlreadyExists: 'QueueNameExists',
+        'AWS.SimpleQueueService.EmptyBatchRequest': 'EmptyBatchRequest',
+        'AWS.SimpleQueueService.TooManyEntriesInBatchRequest': 'TooManyEntriesInBatchRequest',
+        'AWS.SimpleQueueService.InvalidBatchEntryId': 'InvalidBatchEntryId',
+        'AWS.SimpleQueueService.BatchEntryIdsNotDistinct': 'BatchEntryIdsNotDistinct',
+        'AWS.SimpleQueueService.BatchRequestTooLong': 'BatchRequestTooLong',
+      },
+    }),
+    operations: sqsOperations,
+    // The SQS model gives RequestThrottled HTTP 403; the SDK retries it as throttling by name.
+    throttled: () => new AwsError('RequestThrottled', 'Rate exceeded', 403),
+    internalError: (message) => new AwsError('InternalFailure', message, 500),
+  },
 };
 
 // For requests without a SigV4 signature (curl, hand-written tests): the JSON target
 // prefix or the query protocol's API version names the service as well.
 const BY_TARGET_PREFIX: Readonly<Record<string, ServiceName>> = {
   GraniteServiceVersion20100801: 'monitoring',
+  ResourceGroupsTaggingAPI_20170126: 'tagging',
+  AmazonSQS: 'sqs',
 };
 const BY_QUERY_VERSION: Readonly<Record<string, ServiceName>> = {
   '2016-11-15': 'ec2',

@@ -4,7 +4,7 @@ import { FaultRegistry } from './faults.ts';
 import { IdGenerator } from './ids.ts';
 import { DEFAULT_REGION, type SimulatorOptions, timingOf } from './options.ts';
 import { SimServer } from './server.ts';
-import { createRegionState, type MetricDatum, type RegionState } from './state.ts';
+import { createRegionState, type MetricDatum, type RegionState, type SqsMessage } from './state.ts';
 import { RateLimiter } from './throttle.ts';
 
 /** Static test credentials; the simulator reads the access key id but checks no signature. */
@@ -118,6 +118,11 @@ export class Simulator {
         (filter.namespace === undefined || datum.namespace === filter.namespace) &&
         (filter.metricName === undefined || datum.metricName === filter.metricName),
     );
+  }
+
+  /** Every message ever sent to a queue (by name), deleted ones included, oldest first. */
+  sentMessages(queueName: string, region: string = this.region): readonly SqsMessage[] {
+    return this.state(region).sqs.queues.get(queueName)?.messages ?? [];
   }
 
   async stop(): Promise<void> {

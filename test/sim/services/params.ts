@@ -120,16 +120,31 @@ export class ParamReader {
     return new ParamReader(value as Params, this.errors, `${this.path}${name}.`);
   }
 
-  /** A JSON map (SQS MessageAttributes): entry name -> reader. */
+  /** A JSON map of strings (SQS queue Attributes). */
+  strMap(name: string): Record<string, string> {
+    return Object.fromEntries(
+      this.entries(name).map(([key, value]) => {
+        if (typeof value !== 'string') throw this.errors.invalid(`${this.path}${name}.${key}`, value);
+        return [key, value];
+      }),
+    );
+  }
+
+  /** A JSON map of structures (SQS MessageAttributes): entry name -> reader. */
   map(name: string): [string, ParamReader][] {
+    return this.entries(name).map(([key, entry]) => {
+      if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+        throw this.errors.invalid(`${this.path}${name}.${key}`, entry);
+      }
+      return [key, new ParamReader(entry as Params, this.errors, `${this.path}${name}.${key}.`)];
+    });
+  }
+
+  private entries(name: string): [string, unknown][] {
     const value = this.params[name];
     if (value === undefined || value === null) return [];
     if (typeof value !== 'object' || Array.isArray(value)) throw this.errors.invalid(this.path + name, value);
-    return Object.entries(value as Params).map(([key, entry]) => {
-      if (typeof entry !== 'object' || entry === null)
-        throw this.errors.invalid(`${this.path}${name}.${key}`, entry);
-      return [key, new ParamReader(entry as Params, this.errors, `${this.path}${name}.${key}.`)];
-    });
+    return Object.entries(value);
   }
 
   private items(name: string): unknown[] {
