@@ -5,6 +5,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import {
   GetResourcesCommand,
+  type GetResourcesOutput,
   paginateGetResources,
   type ResourceGroupsTaggingAPIClient,
 } from '@aws-sdk/client-resource-groups-tagging-api';
@@ -42,7 +43,7 @@ async function targetGroup(name: string, tags: Record<string, string>): Promise<
   return created.TargetGroups?.[0]?.TargetGroupArn ?? '';
 }
 
-const arnsOf = (result: { ResourceTagMappingList?: { ResourceARN?: string }[] }) =>
+const arnsOf = (result: GetResourcesOutput) =>
   result.ResourceTagMappingList?.map((mapping) => mapping.ResourceARN);
 
 describe('GetResources', () => {
