@@ -47,11 +47,14 @@ import { BUNDLE_HANDLER, handlerCode } from './bundle.ts';
 export const DEFAULT_MEMORY_MB = 512;
 
 /**
- * Timeout, from measurement: a run is bound by AWS API calls, not CPU. With 50 ms per call and the
- * loop's concurrency (8 DescribeTargetHealth, 4 sites written at once), 1,000 sites took 19 s.
- * ELB's Describe token bucket (refill about 10 calls/s per account, shared with every other tool)
- * floors a full pass at about 1 s per 10 sites, so 2 minutes covers about 1,000 sites even when the
- * account is throttled, and stays well inside the 5-minute schedule.
+ * Timeout, from measurement: a run is bound by AWS API calls, not CPU (0.1 ms of CPU per site
+ * measured). The functions hold ELBv2 Describe calls to 4/s by default (functions/src/aws/
+ * rate-limits.ts, 40 % of AWS's documented bucket) and DescribeTargetHealth is one call per site, so
+ * a pass checks about 4 sites a second: 2 minutes covers about 380 sites per run (the scheduled
+ * handler budgets 80 % of the remaining time for it) and larger fleets are sharded over consecutive
+ * ticks. A longer timeout would hold the single concurrency slot longer (events wait behind the
+ * pass) and lengthen the queue's visibility timeout (six times this), which is how long a throttled
+ * event batch waits before its next attempt.
  */
 export const DEFAULT_TIMEOUT = Duration.minutes(2);
 
@@ -153,6 +156,12 @@ export interface ReconcilerProps {
    * @default 'info'
    */
   readonly logLevel?: string;
+  /**
+   * Client-side API rate limits over the functions' defaults, `family=rate[/burst],…`
+   * (e.g. `elbv2-describe=8`), for accounts where other tools leave more or less of AWS's budget.
+   * @default - the functions' defaults (functions/src/aws/rate-limits.ts)
+   */
+  readonly rateLimits?: string;
 }
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
@@ -257,6 +266,9 @@ export class Reconciler extends Construct {
         [ENV.dryRun]: String(props.dryRun ?? false),
         [ENV.perSiteMetrics]: String(props.perSiteMetrics ?? true),
         [ENV.logLevel]: props.logLevel ?? 'info',
+        // The scheduled pass sizes its share of a large fleet from the interval.
+        [ENV.scheduleMinutes]: String(schedule.toMinutes()),
+        ...(props.rateLimits ? { [ENV.rateLimits]: props.rateLimits } : {}),
       },
     });
     this.function.addEventSource(

@@ -1,0 +1,112 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Stack, Validations } from 'aws-cdk-lib';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
+import type { IConstruct } from 'constructs';
+import { describe, expect, it } from 'vitest';
+import { createApp } from '../src/app.ts';
+import { EXAMPLE_STACK_NAME, readAppConfig } from '../src/app-config.ts';
+import { testContext } from './support/synth.ts';
+
+/** The app as `cdk synth` builds it, without bundling (the bundle has its own test). */
+const appWithContext = (context: Record<string, unknown>) => createApp({ context: testContext(context) });
+
+/** Every acknowledgement recorded in the construct tree: path, rule id and reason. */
+function acknowledgements(root: IConstruct): { path: string; id: string; reason: string }[] {
+  return root.node.findAll().flatMap((c) =>
+    c.node.metadata
+      .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((m) =>
+        Object.entries(m.data as Record<string, string>).map(([id, reason]) => ({
+          path: c.node.path,
+          id,
+          reason,
+        })),
+      ),
+  );
+}
+
+describe('readAppConfig', () => {
+  const read = (context: Record<string, unknown>) => readAppConfig((key) => context[key]);
+
+  it('defaults to the reconciler stack alone with default props', () => {
+    expect(read({})).toEqual({ stackName: 'VpceTargetSync', reconciler: {} });
+  });
+
+  it('reads CLI strings and cdk.json values alike', () => {
+    const config = read({
+      alarmEmail: 'ops@example.com',
+      dryRun: 'true',
+      perSiteMetrics: false,
+      scheduleMinutes: '10',
+      logLevel: 'debug',
+      example: 'true',
+      exampleHostName: 'docs.internal.example.com',
+      certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc',
+    });
+    expect(config.reconciler).toMatchObject({
+      alarmEmail: 'ops@example.com',
+      dryRun: true,
+      perSiteMetrics: false,
+    });
+    expect(config.reconciler.schedule?.toMinutes()).toBe(10);
+    expect(config.example).toEqual({
+      hostName: 'docs.internal.example.com',
+      certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc',
+    });
+  });
+
+  it('names every malformed value in one error', () => {
+    expect(() => read({ dryRun: 'yes', scheduleMinutes: '0.5', example: 1 })).toThrow(
+      'vpce-target-sync app: context dryRun is "yes"; expected true or false; context scheduleMinutes is "0.5"; expected whole minutes from 1 to 60; context example is 1; expected true or false',
+    );
+  });
+});
+
+describe('the CDK app', () => {
+  it('synthesises the reconciler, and the example site only when asked', () => {
+    const plain = appWithContext({});
+    expect(plain.node.children.filter((c) => c instanceof Stack).map((s) => s.node.id)).toEqual([
+      'VpceTargetSync',
+    ]);
+    const withExample = appWithContext({ example: 'true' });
+    expect(withExample.node.children.filter((c) => c instanceof Stack).map((s) => s.node.id)).toEqual([
+      'VpceTargetSync',
+      EXAMPLE_STACK_NAME,
+    ]);
+  });
+
+  it('passes cdk-nag AwsSolutions with every acknowledgement explained, and has no custom resource', () => {
+    const app = appWithContext({ example: 'true' });
+    const assembly = app.synth();
+    for (const stack of assembly.stacks) {
+      const types = Object.values(stack.template.Resources as Record<string, { Type: string }>).map(
+        (r) => r.Type,
+      );
+      expect(
+        types.filter((t) => t.startsWith('Custom::') || t === 'AWS::CloudFormation::CustomResource'),
+      ).toEqual([]);
+    }
+    // Neither CloudFormation validation nor cdk-nag reported anything, not even a warning.
+    const report = JSON.parse(readFileSync(join(assembly.directory, 'validation-report.json'), 'utf8'));
+    expect(report.pluginReports).toEqual([]);
+    const acks = acknowledgements(app).filter((a) => a.id.includes('AwsSolutions-'));
+    // A new acknowledgement is a decision: it must be added here, with its reason in the construct.
+    expect(acks.map((a) => `${a.path} ${a.id.replace(/^\w+::/, '')}`).sort()).toEqual([
+      'VpceTargetSync/Reconciler/AlarmTopic AwsSolutions-SNS2',
+      'VpceTargetSync/Reconciler/Role/DefaultPolicy AwsSolutions-IAM5[Resource::*]',
+      'VpceTargetSync/Reconciler/Role/DefaultPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:elasticloadbalancing:<AWS::Region>:<AWS::AccountId>:targetgroup/*/*]',
+      `${EXAMPLE_STACK_NAME}/Alb AwsSolutions-ELB2`,
+      `${EXAMPLE_STACK_NAME}/Site/Bucket AwsSolutions-S1`,
+      `${EXAMPLE_STACK_NAME}/Vpc AwsSolutions-VPC7`,
+    ]);
+    for (const ack of acks) expect(ack.reason.length, `${ack.path} ${ack.id}`).toBeGreaterThan(60);
+  });
+
+  it('fails the synthesis on an unacknowledged cdk-nag finding', () => {
+    // CloudFormation validation off here: this test is about cdk-nag alone.
+    const app = createApp({ context: testContext({}), builtinCloudFormationValidation: false });
+    new Bucket(app.node.findChild('VpceTargetSync') as Stack, 'Unchecked');
+    expect(() => app.synth()).toThrow(/AwsSolutions-S1'[\s\S]*AwsSolutions-S10'/);
+  });
+});

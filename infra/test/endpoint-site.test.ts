@@ -1,0 +1,355 @@
+import { anonymousPrincipal, runSimulation } from '@cloud-copilot/iam-simulate';
+import { ENDPOINT_ID_TAG, POLICY_TAG } from '@vpce-target-sync/shared';
+import { SecretValue, Stack } from 'aws-cdk-lib';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { UserPool } from 'aws-cdk-lib/aws-cognito';
+import { InterfaceVpcEndpoint, type IVpc, SecurityGroup, Vpc } from 'aws-cdk-lib/aws-ec2';
+import {
+  ApplicationLoadBalancer,
+  ApplicationProtocol,
+  type IApplicationListener,
+  ListenerAction,
+  ListenerCertificate,
+} from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  EndpointSite,
+  type EndpointSiteProps,
+  HEALTHY_HTTP_CODES,
+  INDEX_REDIRECT_PATH,
+} from '../src/endpoint-site.ts';
+import { ExampleSiteStack } from '../src/example-site-stack.ts';
+import { ACCOUNT, resolveIntrinsics } from './support/intrinsics.ts';
+import { onlyResource, resourcesOf, templateOf, testApp } from './support/synth.ts';
+
+const HOST = 'docs.internal.example.com';
+const CERT = 'arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000';
+
+/** A stack with a VPC and an HTTPS listener, and one EndpointSite built with the given props. */
+function siteStack(
+  props: Partial<EndpointSiteProps> = {},
+  build?: (stack: Stack) => Partial<EndpointSiteProps>,
+) {
+  const stack = new Stack(testApp(), 'Site');
+  const vpc = new Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 }) as IVpc;
+  const alb = new ApplicationLoadBalancer(stack, 'Alb', { vpc });
+  const listener: IApplicationListener = alb.addListener('Https', {
+    protocol: ApplicationProtocol.HTTPS,
+    certificates: [ListenerCertificate.fromArn(CERT)],
+    defaultAction: ListenerAction.fixedResponse(404),
+  });
+  const site = new EndpointSite(stack, 'Site', {
+    vpc,
+    listener,
+    hostName: HOST,
+    priority: 10,
+    ...props,
+    ...build?.(stack),
+  });
+  return { stack, site, template: templateOf(stack) };
+}
+
+const rules = (template: Template) =>
+  Object.values(resourcesOf(template))
+    .filter((r) => r.Type === 'AWS::ElasticLoadBalancingV2::ListenerRule')
+    .map((r) => r.Properties ?? {});
+
+describe('EndpointSite in the example stack', () => {
+  let template: Template;
+  let endpointId: string;
+  let bucketId: string;
+
+  beforeAll(() => {
+    template = templateOf(new ExampleSiteStack(testApp(), 'Example', { hostName: HOST }));
+    endpointId = onlyResource(template, 'AWS::EC2::VPCEndpoint').id;
+    bucketId = onlyResource(template, 'AWS::S3::Bucket').id;
+  });
+
+  it('creates an S3 interface endpoint with private DNS off, admitting only the ALB on 443', () => {
+    const endpoint = onlyResource(template, 'AWS::EC2::VPCEndpoint').properties;
+    expect(endpoint).toMatchObject({ VpcEndpointType: 'Interface', PrivateDnsEnabled: false });
+    expect(JSON.stringify(endpoint.ServiceName)).toContain('.s3');
+    const [endpointSg] = endpoint.SecurityGroupIds as [{ 'Fn::GetAtt': [string, string] }];
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      GroupId: endpointSg,
+      IpProtocol: 'tcp',
+      FromPort: 443,
+      ToPort: 443,
+      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AlbSecurityGroup'), 'GroupId'] },
+    });
+    const sgProps = resourcesOf(template)[endpointSg['Fn::GetAtt'][0]]?.Properties;
+    expect(sgProps?.SecurityGroupIngress).toBeUndefined();
+  });
+
+  it('has an HTTPS:443 ip target group whose health check accepts 307 and 405, tagged with the endpoint', () => {
+    const targetGroup = onlyResource(template, 'AWS::ElasticLoadBalancingV2::TargetGroup').properties;
+    expect(targetGroup).toMatchObject({
+      TargetType: 'ip',
+      Protocol: 'HTTPS',
+      Port: 443,
+      HealthCheckProtocol: 'HTTPS',
+      Matcher: { HttpCode: '307,405' },
+    });
+    expect(HEALTHY_HTTP_CODES).toBe('307,405');
+    expect(targetGroup.Targets).toBeUndefined();
+    expect(targetGroup.Tags).toEqual([{ Key: ENDPOINT_ID_TAG, Value: { Ref: endpointId } }]);
+  });
+
+  it('redirects paths ending in / to index.html before forwarding the host to the target group', () => {
+    const [redirect, forward] = rules(template).sort((a, b) => Number(a.Priority) - Number(b.Priority));
+    expect(redirect).toMatchObject({
+      Priority: 10,
+      Conditions: [
+        { Field: 'host-header', HostHeaderConfig: { Values: [HOST] } },
+        { Field: 'path-pattern', PathPatternConfig: { Values: ['*/'] } },
+      ],
+      Actions: [{ Type: 'redirect', RedirectConfig: { Path: '/#{path}index.html', StatusCode: 'HTTP_302' } }],
+    });
+    expect(INDEX_REDIRECT_PATH).toBe('/#{path}index.html');
+    expect(forward).toMatchObject({
+      Priority: 11,
+      Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: [HOST] } }],
+      Actions: [
+        {
+          Type: 'forward',
+          TargetGroupArn: { Ref: onlyResource(template, 'AWS::ElasticLoadBalancingV2::TargetGroup').id },
+        },
+      ],
+    });
+    // Bucket named as the host: no rewrite needed.
+    expect(forward?.Transforms).toBeUndefined();
+  });
+
+  it('names the bucket as the host, blocks public access, requires TLS', () => {
+    expect(onlyResource(template, 'AWS::S3::Bucket').properties).toMatchObject({
+      BucketName: HOST,
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('allows anonymous reads only through the endpoint (aws:SourceVpce)', () => {
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: bucketId },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Sid: 'ReadOnlyThroughTheSiteEndpoint',
+            Effect: 'Allow',
+            Principal: { AWS: '*' },
+            Action: 's3:GetObject',
+            Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/*']] },
+            Condition: { StringEquals: { 'aws:SourceVpce': { Ref: endpointId } } },
+          },
+        ]),
+      },
+    });
+  });
+
+  it('as evaluated by an IAM simulator with Block Public Access on: reads through the endpoint only, no writes', async () => {
+    const resources = resourcesOf(template);
+    const policy = resolveIntrinsics(
+      onlyResource(template, 'AWS::S3::BucketPolicy').properties.PolicyDocument,
+      resources,
+    );
+    const endpoint = resolveIntrinsics({ Ref: endpointId }, resources) as string;
+    const object = `${resolveIntrinsics({ 'Fn::GetAtt': [bucketId, 'Arn'] }, resources)}/index.html`;
+    const decide = async (action: string, context: Record<string, string>) => {
+      const result = await runSimulation(
+        {
+          request: {
+            principal: anonymousPrincipal,
+            action,
+            resource: { resource: object, accountId: ACCOUNT },
+            contextVariables: { 'aws:SecureTransport': 'true', ...context },
+          },
+          identityPolicies: [],
+          serviceControlPolicies: [],
+          resourceControlPolicies: [],
+          resourcePolicy: policy,
+          additionalSettings: { s3: { blockPublicAccess: true } },
+        },
+        {},
+      );
+      if (result.resultType === 'error') throw new Error(JSON.stringify(result.errors));
+      return result.overallResult;
+    };
+    expect(await decide('s3:GetObject', { 'aws:SourceVpce': endpoint })).toBe('Allowed');
+    expect(await decide('s3:GetObject', { 'aws:SourceVpce': 'vpce-0fffffffffffffff0' })).not.toBe('Allowed');
+    expect(await decide('s3:GetObject', {})).not.toBe('Allowed');
+    expect(await decide('s3:PutObject', { 'aws:SourceVpce': endpoint })).not.toBe('Allowed');
+  });
+
+  it('has no custom resource and no Lambda function at all', () => {
+    const types = Object.values(resourcesOf(template)).map((r) => r.Type);
+    expect(
+      types.filter((t) => t.startsWith('Custom::') || t === 'AWS::CloudFormation::CustomResource'),
+    ).toEqual([]);
+    expect(types).not.toContain('AWS::Lambda::Function');
+  });
+});
+
+describe('EndpointSite options', () => {
+  it('reuses an existing endpoint: no new endpoint, its security group admits the ALB, the tag names it', () => {
+    const { template } = siteStack({}, (stack) => ({
+      endpoint: InterfaceVpcEndpoint.fromInterfaceVpcEndpointAttributes(stack, 'Existing', {
+        vpcEndpointId: 'vpce-0a1b2c3d4e5f60718',
+        port: 443,
+        securityGroups: [SecurityGroup.fromSecurityGroupId(stack, 'ExistingSg', 'sg-0123456789abcdef0')],
+      }),
+    }));
+    template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      GroupId: 'sg-0123456789abcdef0',
+      FromPort: 443,
+      ToPort: 443,
+    });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+      Tags: [{ Key: ENDPOINT_ID_TAG, Value: 'vpce-0a1b2c3d4e5f60718' }],
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Condition: { StringEquals: { 'aws:SourceVpce': 'vpce-0a1b2c3d4e5f60718' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('rewrites the Host header to a bucket named otherwise (ALB host-header-rewrite transform)', () => {
+    const { template } = siteStack({}, (stack) => ({
+      bucket: Bucket.fromBucketName(stack, 'B', 'my-site-bucket'),
+    }));
+    template.resourceCountIs('AWS::S3::Bucket', 0);
+    const forward = rules(template).find((r) => Number(r.Priority) === 11);
+    expect(forward?.Transforms).toEqual([
+      {
+        Type: 'host-header-rewrite',
+        HostHeaderRewriteConfig: {
+          Rewrites: [
+            {
+              Regex: '^.*$',
+              Replace: {
+                'Fn::Join': [
+                  '',
+                  ['my-site-bucket.s3.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }],
+                ],
+              },
+            },
+          ],
+        },
+      },
+    ]);
+  });
+
+  it('authenticates with OIDC before forwarding', () => {
+    const { template } = siteStack({
+      oidc: {
+        issuer: 'https://idp.example.com',
+        authorizationEndpoint: 'https://idp.example.com/authorize',
+        tokenEndpoint: 'https://idp.example.com/token',
+        userInfoEndpoint: 'https://idp.example.com/userinfo',
+        clientId: 'client',
+        clientSecret: SecretValue.unsafePlainText('not-a-secret'),
+      },
+    });
+    const forward = rules(template).find((r) => Number(r.Priority) === 11);
+    expect((forward?.Actions as { Type: string; Order: number }[]).map((a) => [a.Order, a.Type])).toEqual([
+      [1, 'authenticate-oidc'],
+      [2, 'forward'],
+    ]);
+  });
+
+  it('authenticates with Cognito before forwarding', () => {
+    const { template } = siteStack({}, (stack) => {
+      const userPool = new UserPool(stack, 'Users');
+      return {
+        cognito: {
+          userPool,
+          userPoolClient: userPool.addClient('Client', { generateSecret: true }),
+          userPoolDomain: userPool.addDomain('Domain', { cognitoDomain: { domainPrefix: 'docs-example' } }),
+        },
+      };
+    });
+    const forward = rules(template).find((r) => Number(r.Priority) === 11);
+    expect((forward?.Actions as { Type: string }[]).map((a) => a.Type)).toEqual([
+      'authenticate-cognito',
+      'forward',
+    ]);
+  });
+
+  it('sets the policy tag when asked', () => {
+    const { template } = siteStack({ policy: 'observe' });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+      Tags: Match.arrayWith([{ Key: POLICY_TAG, Value: 'observe' }]),
+    });
+  });
+
+  it('exposes the read statement, for a bucket whose policy it cannot change', () => {
+    const { stack, site } = siteStack({}, (stack) => ({
+      bucket: Bucket.fromBucketName(stack, 'B', 'my-site-bucket'),
+    }));
+    expect(stack.resolve(site.readPolicyStatement.toStatementJson())).toMatchObject({
+      Action: 's3:GetObject',
+      Resource: { 'Fn::Join': ['', expect.arrayContaining([':s3:::my-site-bucket/*'])] },
+      Condition: { StringEquals: { 'aws:SourceVpce': { Ref: expect.stringMatching(/^SiteS3Endpoint/) } } },
+    });
+  });
+
+  it.each([
+    [
+      'an uppercase host',
+      { hostName: 'Docs.Example.com' },
+      /hostName is "Docs.Example.com"; expected a lowercase DNS name/,
+    ],
+    [
+      'a host too long for a bucket name',
+      { hostName: `${'a'.repeat(60)}.example.com` },
+      /cannot name an S3 bucket/,
+    ],
+    ['priority 0', { priority: 0 }, /priority is 0; expected a whole number from 1 to 49999/],
+    ['priority 50000', { priority: 50_000 }, /priority is 50000/],
+    [
+      'an unknown policy',
+      { policy: 'mirror' as never },
+      /policy is "mirror"; expected one of sync, upsert-only, observe/,
+    ],
+  ])('rejects %s early with a clear error', (_label, props, message) => {
+    expect(() => siteStack(props)).toThrow(message);
+  });
+
+  it('rejects OIDC and Cognito together', () => {
+    expect(() =>
+      siteStack({}, (stack) => {
+        const userPool = new UserPool(stack, 'Users');
+        return {
+          oidc: {
+            issuer: 'https://idp.example.com',
+            authorizationEndpoint: 'https://idp.example.com/authorize',
+            tokenEndpoint: 'https://idp.example.com/token',
+            userInfoEndpoint: 'https://idp.example.com/userinfo',
+            clientId: 'client',
+            clientSecret: SecretValue.unsafePlainText('not-a-secret'),
+          },
+          cognito: {
+            userPool,
+            userPoolClient: userPool.addClient('Client'),
+            userPoolDomain: userPool.addDomain('Domain', { cognitoDomain: { domainPrefix: 'docs-example' } }),
+          },
+        };
+      }),
+    ).toThrow('EndpointSite: pass oidc or cognito, not both');
+  });
+});
