@@ -384,6 +384,16 @@ describe('DescribeVpcEndpoints', () => {
     );
   });
 
+  it('returns at most 1000 endpoints for a larger MaxResults instead of failing', async () => {
+    const network = await createNetwork(ec2);
+    const endpoint = await interfaceEndpoint(network, [network.subnetIds[0]]);
+    const found = await ec2.send(new DescribeVpcEndpointsCommand({ MaxResults: 5000 }));
+    expect(found.VpcEndpoints?.map((e) => e.VpcEndpointId)).toEqual([endpoint.VpcEndpointId]);
+    await expect(ec2.send(new DescribeVpcEndpointsCommand({ MaxResults: 0 }))).rejects.toMatchObject({
+      name: 'InvalidParameterValue',
+    });
+  });
+
   it('rejects a forged NextToken', async () => {
     await expect(
       ec2.send(new DescribeVpcEndpointsCommand({ NextToken: 'not-a-token' })),

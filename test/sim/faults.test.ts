@@ -153,6 +153,26 @@ describe('before hooks', () => {
     expect(health?.faults).toEqual(['before', 'delay']);
     expect(sim.callCount('DeleteTargetGroup')).toBe(1);
   });
+
+  it('answer a client error the SDK does not retry when the hook itself throws', async () => {
+    sim.faults.add({
+      operation: 'DescribeTargetHealth',
+      fault: {
+        kind: 'before',
+        run: () => {
+          throw new Error('hook bug');
+        },
+      },
+    });
+    const retrying = clientsFor(sim).elbv2;
+    await expect(
+      retrying.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn })),
+    ).rejects.toMatchObject({
+      name: 'SimulatorHookFailed',
+      message: expect.stringContaining('hook bug'),
+      $metadata: { attempts: 1 },
+    });
+  });
 });
 
 describe('drop-page', () => {

@@ -70,7 +70,7 @@ export async function createNetwork(ec2: EC2Client): Promise<Network> {
 }
 
 /** The n-th /64 of a VPC's /56, e.g. `2600:1f18:4b:7000::/56`, 2 -> `2600:1f18:4b:7002::/64`. */
-export function ipv6Subnet(vpcCidr: string, n: number): string {
+function ipv6Subnet(vpcCidr: string, n: number): string {
   const [prefix] = vpcCidr.split('::');
   const groups = (prefix ?? '').split(':');
   const last = Number.parseInt(groups.at(-1) ?? '0', 16) + n;

@@ -17,7 +17,7 @@ export class IdGenerator {
     return `${prefix}-${this.hex(17)}`;
   }
 
-  /** `digits` lowercase hex digits (at most 16 carry entropy; wider values are zero-padded). */
+  /** `digits` lowercase hex digits; up to 17 of them carry the counter, wider values are zero-padded. */
   hex(digits: number): string {
     this.counter += 1;
     const mask = (1n << BigInt(Math.min(digits, 17) * 4)) - 1n;

@@ -44,7 +44,7 @@ export interface Timing {
 
 export const DEFAULT_REGION = 'us-east-1';
 export const DEFAULT_PRINCIPAL = `arn:aws:iam::${ACCOUNT_ID}:role/default`;
-export const DEFAULT_DEREGISTRATION_DELAY_MS = 300_000;
+const DEFAULT_DEREGISTRATION_DELAY_MS = 300_000;
 
 export function timingOf(options: SimulatorOptions): Timing {
   return {

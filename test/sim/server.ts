@@ -202,7 +202,15 @@ export class SimServer {
     for (const fault of faults) {
       switch (fault.kind) {
         case 'before':
-          await fault.run(this.deps.simulator);
+          try {
+            await fault.run(this.deps.simulator);
+          } catch (error) {
+            // A failing hook is a bug in the test: answered with a client error the SDK won't
+            // retry past, and printed.
+            console.error(`simulator before-hook for ${call.operation} failed`, error);
+            const failure = new AwsError('SimulatorHookFailed', `before hook failed: ${String(error)}`, 400);
+            return { outcome: { kind: 'error', error: failure, throttled: false }, extraDelayMs };
+          }
           break;
         case 'delay':
           extraDelayMs += fault.ms;

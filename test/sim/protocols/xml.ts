@@ -16,7 +16,7 @@ export function escapeXml(text: string): string {
  * (EC2 says `item`, awsQuery says `member`), objects become child elements, Dates become
  * ISO 8601, and null or undefined members are left out, as AWS omits absent fields.
  */
-export function element(name: string, value: unknown, listItem: string): string {
+function element(name: string, value: unknown, listItem: string): string {
   if (value === undefined || value === null) return '';
   if (Array.isArray(value)) {
     if (value.length === 0) return `<${name}/>`;

@@ -50,8 +50,11 @@ export interface DescribeSpec<T extends Describable> {
   readonly notFound: (missingIds: readonly string[]) => AwsError;
   readonly filters: FilterFields<T>;
   readonly tags: (item: T) => Tags;
-  /** MaxResults bounds; outside them the call fails, as EC2's documented constraints do. */
-  readonly maxResults: { readonly min: number; readonly max: number };
+  /**
+   * MaxResults bounds from the API reference. Below `min` the call fails; above `max` it
+   * fails too, unless `capAtMax` (some calls document "we return only `max` items").
+   */
+  readonly maxResults: { readonly min: number; readonly max: number; readonly capAtMax?: boolean };
   /** Some calls refuse MaxResults together with explicit ids. */
   readonly pagingWithIds: boolean;
 }
@@ -73,20 +76,22 @@ export function describe<T extends Describable>(
       `The parameter ${spec.idParam}s cannot be used with the parameter maxResults`,
     );
   }
-  if (maxResults !== undefined && (maxResults < spec.maxResults.min || maxResults > spec.maxResults.max)) {
-    throw invalidValue(
-      'maxResults',
-      ` ${maxResults} `,
-      ` Parameter must be between ${spec.maxResults.min} and ${spec.maxResults.max}.`,
-    );
+  const { min, max, capAtMax } = spec.maxResults;
+  if (maxResults !== undefined && (maxResults < min || (maxResults > max && !capAtMax))) {
+    throw invalidValue('maxResults', ` ${maxResults} `, ` Parameter must be between ${min} and ${max}.`);
   }
   const missing = ids.filter((id) => !all.some((item) => item.id === id));
   if (missing.length > 0) throw spec.notFound(missing);
   const selected = ids.length > 0 ? all.filter((item) => ids.includes(item.id)) : all;
   const matching = applyFilters(p, selected, spec);
-  return paginate(matching, p.optStr('NextToken'), maxResults ?? Number.POSITIVE_INFINITY, () => {
-    return new AwsError('InvalidPaginationToken', 'The pagination token is not valid or is expired.');
-  });
+  return paginate(
+    matching,
+    p.optStr('NextToken'),
+    maxResults === undefined ? Number.POSITIVE_INFINITY : Math.min(maxResults, max),
+    () => {
+      return new AwsError('InvalidPaginationToken', 'The pagination token is not valid or is expired.');
+    },
+  );
 }
 
 function applyFilters<T extends Describable>(

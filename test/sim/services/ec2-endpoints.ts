@@ -18,7 +18,7 @@ const DEFAULT_POLICY =
   '{"Version":"2008-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}';
 /** DeleteVpcEndpoints accepts at most this many ids per call. */
 const MAX_DELETE_IDS = 25;
-const DESCRIBE_ENDPOINTS_PAGE = { min: 1, max: 1000 };
+const DESCRIBE_ENDPOINTS_PAGE = { min: 1, max: 1000, capAtMax: true };
 const DESCRIBE_INTERFACES_PAGE = { min: 5, max: 1000 };
 const IP_ADDRESS_TYPES: readonly EndpointIpAddressType[] = ['ipv4', 'dualstack', 'ipv6'];
 
@@ -26,7 +26,7 @@ const IP_ADDRESS_TYPES: readonly EndpointIpAddressType[] = ['ipv4', 'dualstack',
  * Endpoint state, derived lazily from the clock: `deleting` after DeleteVpcEndpoints,
  * `pending` until `availableAt` (create or modify plus `endpointPendingMs`), else `available`.
  */
-export function endpointState(endpoint: VpcEndpoint, now: number): 'pending' | 'available' | 'deleting' {
+function endpointState(endpoint: VpcEndpoint, now: number): 'pending' | 'available' | 'deleting' {
   if (endpoint.deletedAt !== undefined) return 'deleting';
   return now < endpoint.availableAt ? 'pending' : 'available';
 }

@@ -117,7 +117,7 @@ function validateMatcher(httpCode: string): void {
   }
 }
 
-export function describeTargetGroup(group: TargetGroup, ctx: ServiceContext): object {
+function describeTargetGroup(group: TargetGroup, ctx: ServiceContext): object {
   const check = group.healthCheck;
   return {
     TargetGroupArn: group.arn,
