@@ -89,3 +89,18 @@ describe('the reconcile loop (in-memory fakes)', () => {
     expect(account.calls.filter((c) => c.endsWith(':untagged'))).toEqual([]);
   });
 });
+
+describe('scope', () => {
+  it('treats empty selections as "every site"', async () => {
+    const account = new FakeAccount();
+    account.addEndpoint('vpce-0000000a', ['10.0.1.5']);
+    const arn = account.addGroup('web', 'vpce-0000000a');
+    const report = await reconcile(account.deps(), {
+      dryRun: true,
+      publishMetrics: false,
+      perSiteMetrics: true,
+      scope: { targetGroups: [], endpointIds: [] },
+    });
+    expect(report.sites.map((s) => s.targetGroupArn)).toEqual([arn]);
+  });
+});

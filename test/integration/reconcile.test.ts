@@ -90,7 +90,7 @@ describe('reconcile through the CLI', () => {
 
     const table = await runCli(h, ['reconcile', '--dry-run']);
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(/dry\s+drift/);
+    expect(table.stdout).toMatch(/^dry\s+vpce-\S+\s+sync\s+drift/m);
     for (const ip of ips) expect(table.stdout).toContain(ip);
     expect(table.stdout).toContain('-10.1.3.99');
     expect(table.stdout).toContain('dry run: nothing changed');
@@ -272,8 +272,10 @@ describe('metrics', () => {
     const perSite = (listed.Metrics ?? [])
       .filter((m) => m.Dimensions?.length)
       .map((m) => `${m.MetricName}/${m.Dimensions?.[0]?.Value}`);
+    // metrics-ok was empty at the start (drift 2, resolved): only its drift figure is non-zero.
     expect(perSite.sort()).toEqual([
       'DriftTargets/metrics-drift',
+      'DriftTargets/metrics-ok',
       'SiteErrors/metrics-bad',
       'UnresolvedDriftTargets/metrics-drift',
     ]);

@@ -23,7 +23,7 @@ import {
 import { ENDPOINT_ID_TAG, POLICY_TAG } from '@vpce-target-sync/shared';
 
 /** SDK client settings for whoever builds the scenario (an endpoint and test credentials). */
-export type ClientSettings = Record<string, unknown>;
+export type ClientSettings = object;
 
 export interface Vpc {
   readonly vpcId: string;

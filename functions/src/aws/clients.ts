@@ -20,7 +20,7 @@ export interface AwsClients {
 }
 
 /** Extra client settings, e.g. an endpoint and credentials in tests. Region and endpoint come from the standard chain. */
-export type ClientConfig = Record<string, unknown>;
+export type ClientConfig = object;
 
 interface Stack {
   middlewareStack: {

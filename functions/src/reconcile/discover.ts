@@ -22,11 +22,10 @@ export type Candidate =
 export async function discover(targetGroups: TargetGroups, scope: Scope = {}): Promise<Candidate[]> {
   if (scope.targetGroups?.length) return discoverNamed(targetGroups, scope.targetGroups, scope.endpointIds);
 
-  const optedIn = await targetGroups.listOptedIn(scope.endpointIds);
+  const endpointIds = scope.endpointIds?.length ? scope.endpointIds : undefined;
+  const optedIn = await targetGroups.listOptedIn(endpointIds);
   if (optedIn.size === 0) return [];
-  const facts = scope.endpointIds
-    ? await targetGroups.find([...optedIn.keys()])
-    : await targetGroups.listAll();
+  const facts = endpointIds ? await targetGroups.find([...optedIn.keys()]) : await targetGroups.listAll();
   return facts.flatMap((tg): Candidate[] => {
     const tags = optedIn.get(tg.arn);
     return tags ? [{ kind: 'site', targetGroup: tg, tags }] : [];
@@ -56,7 +55,7 @@ async function discoverNamed(
         name: tg.name,
         message: `target group ${tg.name} did not opt in: it has no ${ENDPOINT_ID_TAG} tag, so it is left alone`,
       });
-    } else if (!endpointIds || endpointIds.includes(tgTags[ENDPOINT_ID_TAG] ?? '')) {
+    } else if (!endpointIds?.length || endpointIds.includes(tgTags[ENDPOINT_ID_TAG] ?? '')) {
       candidates.push({ kind: 'site', targetGroup: tg, tags: tgTags });
     }
   }
