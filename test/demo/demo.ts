@@ -69,7 +69,7 @@ try {
   let before = await snapshot();
   const first = await main(['reconcile']);
   process.stdout.write(
-    `(exit code ${first}: 1 because broken-site is misconfigured; every other site was still reconciled)\n\n`,
+    `(exit code ${first}: broken-site is misconfigured; every other site was still reconciled)\n\n`,
   );
   beforeAfter(before, await snapshot());
 

@@ -147,6 +147,10 @@ export async function reconcileCandidates(
     )),
   );
 
+  reports.sort(
+    (a, b) =>
+      a.targetGroupName.localeCompare(b.targetGroupName) || a.targetGroupArn.localeCompare(b.targetGroupArn),
+  );
   const report = { sites: reports, summary: { ...summarize(reports, options.dryRun), shard } };
   if (options.publishMetrics) await publish(deps, options, report, extraTotals);
   return report;
