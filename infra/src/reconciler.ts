@@ -37,12 +37,13 @@ import { Construct } from 'constructs';
 import { BUNDLE_HANDLER, handlerCode } from './bundle.ts';
 
 /**
- * Memory, from measurement (infra/scripts/measure.ts, Node 20 on a 2-core machine): the bundle is
- * 1.05 MB; importing it cold takes 216-354 ms (median about 270 ms) and leaves 76 MB RSS; a full
- * pass over 5,000 sites with in-memory AWS fakes peaks at 131 MB RSS (40 MB heap) and costs about
- * 0.1 ms of CPU per site. 256 MB would hold that, but Lambda gives CPU in proportion to memory
- * (1,769 MB = one vCPU): at 512 MB the cold import takes about 0.9 s instead of about 1.8 s, and
- * the run is cheap either way (see DEPLOY.md's cost estimate).
+ * Memory, from measurement (`pnpm measure` in infra/, Node 20 on a 2-core machine): the bundle is
+ * 1.05 MB; importing it cold takes 220-470 ms (median about 270 ms) and leaves 75 MB RSS (14 MB
+ * heap); a full pass over 5,000 in-memory sites grows the heap by 24 MB (11 MB for 1,000) and costs
+ * about 0.1 ms of CPU per site, so about 100 MB covers even a very large fleet. 256 MB would hold
+ * that; 512 MB is chosen for CPU, which Lambda allots in proportion to memory (1,769 MB = one vCPU):
+ * at 512 MB (about 0.29 vCPU) the 270 ms import scales to roughly 0.9 s of cold start, at 256 MB to
+ * roughly 1.9 s. Either costs cents a month (DEPLOY.md, "Cost").
  */
 export const DEFAULT_MEMORY_MB = 512;
 
