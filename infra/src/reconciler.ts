@@ -185,7 +185,8 @@ const longer = (a: Duration, b: Duration): Duration => (a.toSeconds() >= b.toSec
  * after which the next tick supersedes it). An event batch that arrives while the pass runs is
  * throttled at the queue poller and retried while its messages stay invisible; the queue's
  * visibility timeout (six times the function timeout, as AWS advises) and a maxReceiveCount of 10
- * make sure such throttling does not dead-letter messages: see MAX_RECEIVE_COUNT.
+ * make sure such throttling does not dead-letter messages: see MAX_RECEIVE_COUNT. Deploy it once
+ * per account and region: a second deployment would be a second, independent slot.
  */
 export class Reconciler extends Construct {
   /** The reconciler function (both paths). */
@@ -211,6 +212,7 @@ export class Reconciler extends Construct {
     readonly notRunning: Alarm;
     readonly deadLetters: Alarm;
   };
+  /** The contract's metrics, per-site drift and errors, the function and the queues. */
   public readonly dashboard: Dashboard;
   /** The period of the alarms and of the metric helpers' defaults. */
   public readonly alarmPeriod: Duration;
