@@ -104,3 +104,23 @@ describe('scope', () => {
     expect(report.sites.map((s) => s.targetGroupArn)).toEqual([arn]);
   });
 });
+
+describe('shared reads', () => {
+  it('reports every site in error, and still publishes metrics, when the endpoint reads fail', async () => {
+    const account = new FakeAccount();
+    account.addEndpoint('vpce-0000000a', ['10.0.1.5']);
+    account.addGroup('a', 'vpce-0000000a', ['10.0.1.5']);
+    account.addGroup('b', 'vpce-0000000a', ['10.0.1.5']);
+    account.failing.set(
+      'DescribeVpcEndpoints',
+      Object.assign(new Error('down'), { name: 'RequestLimitExceeded' }),
+    );
+    const report = await run(account);
+    expect(report.sites.map((s) => [s.status, s.errorCode, s.retryable])).toEqual([
+      ['error', 'RequestLimitExceeded', true],
+      ['error', 'RequestLimitExceeded', true],
+    ]);
+    expect(report.sites[0]?.message).toBe('DescribeVpcEndpoints failed: RequestLimitExceeded: down');
+    expect(account.published[0]?.find((d) => d.name === 'SiteErrors' && !d.dimensions)?.value).toBe(2);
+  });
+});

@@ -136,16 +136,22 @@ export async function reconcileCandidates(
     else sites.push(o);
   }
 
-  const endpoints = await deps.endpoints.endpoints(sites.map((s) => s.spec.endpointId));
-  const interfaces = await deps.endpoints.networkInterfaces(
-    [...endpoints.values()].flatMap((e) => e.networkInterfaceIds),
-  );
-
-  reports.push(
-    ...(await mapConcurrent(sites, APPLY_CONCURRENCY, (site) =>
-      reconcileSite(deps, options, site, endpoints.get(site.spec.endpointId), interfaces),
-    )),
-  );
+  let operation = 'DescribeVpcEndpoints';
+  try {
+    const endpoints = await deps.endpoints.endpoints(sites.map((s) => s.spec.endpointId));
+    operation = 'DescribeNetworkInterfaces';
+    const interfaces = await deps.endpoints.networkInterfaces(
+      [...endpoints.values()].flatMap((e) => e.networkInterfaceIds),
+    );
+    reports.push(
+      ...(await mapConcurrent(sites, APPLY_CONCURRENCY, (site) =>
+        reconcileSite(deps, options, site, endpoints.get(site.spec.endpointId), interfaces),
+      )),
+    );
+  } catch (error) {
+    // The endpoint reads are shared by every site: when they fail, each site reports the failure.
+    reports.push(...sites.map((site) => failed(log, site.targetGroup, site.spec, operation, error)));
+  }
 
   reports.sort(
     (a, b) =>
