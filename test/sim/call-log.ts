@@ -29,6 +29,8 @@ export interface CallRecord {
  * (`eventName`, `requestParameters`, `responseElements`, `errorCode`, `userIdentity`).
  */
 export interface MutationEvent {
+  /** The call's `seq` in the call log. */
+  readonly seq: number;
   readonly service: ServiceName;
   readonly region: string;
   readonly operation: string;

@@ -151,31 +151,7 @@ export class SimServer {
       region,
       principal,
     });
-    const record: CallRecord = {
-      ...base,
-      service,
-      operation: call.operation,
-      params: call.params,
-      status: outcome.kind === 'reset' ? 0 : outcome.kind === 'error' ? outcome.error.status : 200,
-      errorCode: outcome.kind === 'error' ? outcome.error.code : undefined,
-      faults: faults.map((fault): FaultKind => fault.kind),
-      throttled: outcome.kind === 'error' && outcome.throttled,
-    };
-    deps.log.add(record);
-    if (isMutating(call.operation) && outcome.kind !== 'reset') {
-      deps.log.emit({
-        service,
-        region,
-        operation: call.operation,
-        params: call.params,
-        principal,
-        requestId: base.requestId,
-        at: base.at,
-        response: outcome.kind === 'result' ? outcome.result : undefined,
-        error:
-          outcome.kind === 'error' ? { code: outcome.error.code, message: outcome.error.message } : undefined,
-      });
-    }
+    this.remember(base, service, call, faults, outcome);
 
     const delayMs = latencyFor(deps.options, service) + extraDelayMs;
     if (delayMs > 0) await sleep(delayMs);
@@ -188,6 +164,38 @@ export class SimServer {
         ? route.protocol.encodeResult(call.operation, outcome.result, base.requestId)
         : route.protocol.encodeError(call.operation, outcome.error, base.requestId);
     send(res, response, base.requestId);
+  }
+
+  /** Records the call and, for a mutating call that was answered, tells the listeners. */
+  private remember(
+    base: Pick<CallRecord, 'seq' | 'at' | 'region' | 'principal' | 'requestId'>,
+    service: ServiceName,
+    call: DecodedCall,
+    faults: readonly Fault[],
+    outcome: Outcome,
+  ): void {
+    const { log } = this.deps;
+    log.add({
+      ...base,
+      service,
+      operation: call.operation,
+      params: call.params,
+      status: outcome.kind === 'reset' ? 0 : outcome.kind === 'error' ? outcome.error.status : 200,
+      errorCode: outcome.kind === 'error' ? outcome.error.code : undefined,
+      faults: faults.map((fault): FaultKind => fault.kind),
+      throttled: outcome.kind === 'error' && outcome.throttled,
+    });
+    // A reset call got no answer, so there is nothing a CloudTrail-like record could say.
+    if (!isMutating(call.operation) || outcome.kind === 'reset') return;
+    log.emit({
+      ...base,
+      service,
+      operation: call.operation,
+      params: call.params,
+      response: outcome.kind === 'result' ? outcome.result : undefined,
+      error:
+        outcome.kind === 'error' ? { code: outcome.error.code, message: outcome.error.message } : undefined,
+    });
   }
 
   /** Faults first (hooks and delays, then a deciding fault), then the rate limit, then the operation. */

@@ -107,6 +107,7 @@ describe('onMutation', () => {
       'CreateVpcEndpoint',
     ]);
     expect(events.at(-1)).toMatchObject({
+      seq: sim.calls.find((call) => call.operation === 'CreateVpcEndpoint')?.seq,
       service: 'ec2',
       region: 'us-east-1',
       principal: RECONCILER,
