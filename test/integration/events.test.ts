@@ -1,7 +1,6 @@
-import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ENDPOINT_ID_TAG, ENV, METRIC, METRIC_NAMESPACE } from '@vpce-target-sync/shared';
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Context, ScheduledEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Vpc } from '../support/account.ts';
 import { sqsBatch, trail } from '../support/cloudtrail.ts';
@@ -15,7 +14,7 @@ let h: Harness;
 let vpc: Vpc;
 let queueUrl: string;
 let sqs: SQSClient;
-let handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+let handler: (event: SQSEvent | ScheduledEvent, context: Context) => Promise<unknown>;
 let invocation = 0;
 
 beforeAll(async () => {
@@ -35,8 +34,10 @@ beforeAll(async () => {
 });
 afterAll(() => h.stop());
 
+const context = (): Context =>
+  ({ awsRequestId: `req-${++invocation}`, getRemainingTimeInMillis: () => 120_000 }) as unknown as Context;
 const handle = (events: unknown[]): Promise<SQSBatchResponse> =>
-  handler(sqsBatch(events) as unknown as SQSEvent, { awsRequestId: `req-${++invocation}` } as Context);
+  handler(sqsBatch(events) as unknown as SQSEvent, context()) as Promise<SQSBatchResponse>;
 
 /** Creates an endpoint and waits (simulated time) until it is available. */
 async function availableEndpoint(subnets: number): Promise<string> {
@@ -157,4 +158,61 @@ describe('the event path, through the real handler', () => {
     expect(h.sim?.calls.filter((c) => c.operation === 'DescribeTargetHealth')).toHaveLength(1);
     expect(h.sim?.calls.filter((c) => c.operation === 'RegisterTargets')).toHaveLength(1);
   });
+});
+
+describe('the same function on a schedule', () => {
+  it('runs the full pass for a scheduled event and publishes the run metrics', async () => {
+    const endpointId = await availableEndpoint(2);
+    const arn = await h.account.site('sched-site', vpc, { endpointId });
+    const scheduled = {
+      version: '0',
+      id: 'tick',
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      account: '123456789012',
+      time: new Date().toISOString(),
+      region: 'us-east-1',
+      resources: [],
+      detail: {},
+    } as unknown as ScheduledEvent;
+    const summary = (await handler(scheduled, context())) as { sitesReconciled: number; siteErrors: number };
+    expect(summary.sitesReconciled).toBeGreaterThanOrEqual(1);
+    expect(await h.account.targets(arn)).toEqual(await h.account.endpointIps(endpointId));
+    const runs = h.sim?.metricData({ namespace: METRIC_NAMESPACE, metricName: METRIC.RunsCompleted }) ?? [];
+    expect(runs.length).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('event path cost does not grow with the fleet', () => {
+  /** Opts `count` more target groups in, naming other endpoints. */
+  async function optIn(count: number, prefix: string): Promise<void> {
+    const other = await availableEndpoint(1);
+    for (let i = 0; i < count; i += 25) {
+      await Promise.all(
+        Array.from({ length: Math.min(25, count - i) }, (_, j) =>
+          h.account.site(`${prefix}-${i + j}`, vpc, { endpointId: other }),
+        ),
+      );
+    }
+  }
+
+  async function callsForOneEndpointEvent(): Promise<number> {
+    const endpointId = await availableEndpoint(1);
+    const arn = await h.account.site(`cost-${++invocation}`, vpc, { endpointId });
+    await h.account.register(arn, ['10.3.3.3']);
+    h.sim?.resetCalls();
+    await handle([trail.modifyVpcEndpoint(endpointId, { add: [vpc.subnets[1]?.subnetId as string] })]);
+    const calls = h.sim?.calls.length ?? 0;
+    expect(await h.account.targets(arn)).toEqual(await h.account.endpointIps(endpointId));
+    return calls;
+  }
+
+  it('takes at most 8 API calls for one endpoint event, with 10 or 1,000 target groups opted in', async () => {
+    await optIn(10, 'few');
+    const withTen = await callsForOneEndpointEvent();
+    await optIn(990, 'many');
+    const withThousand = await callsForOneEndpointEvent();
+    expect(withTen).toBeLessThanOrEqual(8);
+    expect(withThousand).toBe(withTen);
+  }, 120_000);
 });
