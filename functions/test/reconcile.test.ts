@@ -124,3 +124,45 @@ describe('shared reads', () => {
     expect(account.published[0]?.find((d) => d.name === 'SiteErrors' && !d.dimensions)?.value).toBe(2);
   });
 });
+
+describe('sharded discovery (the scheduled pass over a large fleet)', () => {
+  it("describes only the tick's share by ARN, and the ticks together cover every site once", async () => {
+    const account = new FakeAccount();
+    const arns: string[] = [];
+    for (let i = 0; i < 4000; i++) {
+      const endpointId = `vpce-${i.toString(16).padStart(8, '0')}`;
+      const ip = `10.${i >> 8}.${i & 255}.5`;
+      account.addEndpoint(endpointId, [ip]);
+      arns.push(account.addGroup(`site-${i}`, endpointId, [ip]));
+    }
+    const seen = new Map<string, number>();
+    const sizes: number[] = [];
+    for (let tick = 0; tick < 40; tick++) {
+      const deps = account.deps();
+      const found: string[][] = [];
+      let listedAll = false;
+      const targetGroups = {
+        ...deps.targetGroups,
+        find: (ids: readonly string[]) => (found.push([...ids]), deps.targetGroups.find(ids)),
+        listAll: () => ((listedAll = true), deps.targetGroups.listAll()),
+      };
+      const report = await reconcile(
+        { ...deps, targetGroups },
+        {
+          dryRun: true,
+          publishMetrics: false,
+          perSiteMetrics: false,
+          sharding: { sitesPerRun: (sites) => (sizes.push(sites), 100), tick },
+        },
+      );
+      expect(report.summary.shard).toEqual({ index: tick, count: 40 });
+      expect(listedAll).toBe(false);
+      expect(found.flat().sort()).toEqual(report.sites.map((s) => s.targetGroupArn).sort());
+      for (const site of report.sites)
+        seen.set(site.targetGroupArn, (seen.get(site.targetGroupArn) ?? 0) + 1);
+    }
+    expect(sizes.every((s) => s === 4000)).toBe(true);
+    expect([...seen.keys()].sort()).toEqual([...arns].sort());
+    expect([...seen.values()].every((n) => n === 1)).toBe(true);
+  });
+});

@@ -1,5 +1,16 @@
-import { ENDPOINT_ID_TAG, isOptedIn, type TargetGroupFacts } from '@vpce-target-sync/shared';
-import type { Tags, TargetGroups } from '../aws/target-groups.ts';
+import {
+  ENDPOINT_ID_TAG,
+  inShard,
+  isOptedIn,
+  type Shard,
+  type TargetGroupFacts,
+} from '@vpce-target-sync/shared';
+import {
+  DESCRIBE_TARGET_GROUPS_MAX_IDS,
+  TARGET_GROUPS_PAGE_SIZE,
+  type Tags,
+  type TargetGroups,
+} from '../aws/target-groups.ts';
 
 /** Which sites a run looks at. Within a list any entry matches; both lists given, a site must match both. */
 export interface Scope {
@@ -30,6 +41,33 @@ export async function discover(targetGroups: TargetGroups, scope: Scope = {}): P
     const tags = optedIn.get(tg.arn);
     return tags ? [{ kind: 'site', targetGroup: tg, tags }] : [];
   });
+}
+
+/**
+ * Discovery for a run that takes one share of the fleet (the scheduled pass over a large fleet):
+ * lists the opted-in ARNs and tags (one tagging page per 100 sites), lets `pick` choose the share
+ * from the fleet's size, and describes only that share's target groups, by ARN in calls of 20,
+ * whenever that takes no more calls than listing every target group in the account could (at least
+ * one page per 400). At 10,000 sites among 40,000 target groups a share of 370 costs 19 calls
+ * instead of 100.
+ */
+export async function discoverShare(
+  targetGroups: TargetGroups,
+  pick: (sites: number) => Shard,
+): Promise<{ candidates: Candidate[]; shard: Shard; sites: number }> {
+  const optedIn = await targetGroups.listOptedIn();
+  const shard = pick(optedIn.size);
+  const share = [...optedIn.keys()].filter((arn) => inShard(arn, shard));
+  if (share.length === 0) return { candidates: [], shard, sites: optedIn.size };
+  const byArn =
+    Math.ceil(share.length / DESCRIBE_TARGET_GROUPS_MAX_IDS) <=
+    Math.ceil(optedIn.size / TARGET_GROUPS_PAGE_SIZE);
+  const facts = byArn ? await targetGroups.find(share) : await targetGroups.listAll();
+  const candidates = facts.flatMap((tg): Candidate[] => {
+    const tags = optedIn.get(tg.arn);
+    return tags && inShard(tg.arn, shard) ? [{ kind: 'site', targetGroup: tg, tags }] : [];
+  });
+  return { candidates, shard, sites: optedIn.size };
 }
 
 async function discoverNamed(

@@ -20,7 +20,7 @@ import { awsErrorCode, awsRequestId, describeAwsError, isTransient } from '../aw
 import type { MetricsSink } from '../aws/metrics.ts';
 import type { TargetGroups } from '../aws/target-groups.ts';
 import { mapConcurrent } from './concurrency.ts';
-import { type Candidate, discover, type Scope } from './discover.ts';
+import { type Candidate, discover, discoverShare, type Scope } from './discover.ts';
 import { type RunReport, type SiteReport, siteFigures, summarize } from './report.ts';
 
 /** DescribeTargetHealth calls in flight at once; the SDK's adaptive retry absorbs any throttling. */
@@ -48,7 +48,11 @@ export interface ReconcileOptions {
    * Spread a full pass over consecutive ticks when more than `sitesPerRun` sites are opted in
    * (the scheduled path); absent, a run takes every site in scope.
    */
-  readonly sharding?: { readonly sitesPerRun: number; readonly tick: number };
+  readonly sharding?: {
+    /** A number, or a function of the number of opted-in sites (discovery's cost grows with it). */
+    readonly sitesPerRun: number | ((sites: number) => number);
+    readonly tick: number;
+  };
 }
 
 /** A site that passed its tag and target-type checks, with the targets it holds now. */
@@ -92,9 +96,18 @@ const errorReport = (
  * never taken for stale. One site's failure never stops the others.
  */
 export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions): Promise<RunReport> {
-  const candidates = await discover(deps.targetGroups, options.scope);
-  if (!options.sharding) return reconcileCandidates(deps, options, candidates);
-  const shard = shardFor(candidates.length, options.sharding.sitesPerRun, options.sharding.tick);
+  const { sharding, scope } = options;
+  if (!sharding) return reconcileCandidates(deps, options, await discover(deps.targetGroups, scope));
+  const perRun = (sites: number): number =>
+    typeof sharding.sitesPerRun === 'function' ? sharding.sitesPerRun(sites) : sharding.sitesPerRun;
+  const pick = (sites: number): Shard => shardFor(sites, perRun(sites), sharding.tick);
+  if (!scope?.targetGroups?.length && !scope?.endpointIds?.length) {
+    const { candidates, shard, sites } = await discoverShare(deps.targetGroups, pick);
+    if (shard.count > 1) deps.log.info({ shard, sites }, 'full pass spread over ticks');
+    return reconcileCandidates(deps, options, candidates, {}, shard);
+  }
+  const candidates = await discover(deps.targetGroups, scope);
+  const shard = pick(candidates.length);
   if (shard.count > 1) deps.log.info({ shard, sites: candidates.length }, 'full pass spread over ticks');
   const share = candidates.filter((c) => inShard(c.kind === 'site' ? c.targetGroup.arn : c.arn, shard));
   return reconcileCandidates(deps, options, share, {}, shard);
