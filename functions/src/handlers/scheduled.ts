@@ -9,6 +9,8 @@ import { config, deps, log } from './setup.ts';
 /** The scheduled full pass: every opted-in site (or this tick's share of a large fleet), metrics published. */
 export async function scheduledReconcile(_event: ScheduledEvent, context: Context): Promise<RunSummary> {
   const runLog = log.child({ awsRequestId: context.awsRequestId });
+  // Taken once at the start, so every tick of the same deployment splits the fleet alike.
+  const remainingMs = context.getRemainingTimeInMillis();
   const report = await reconcile(
     { ...deps, log: runLog },
     {
@@ -16,11 +18,16 @@ export async function scheduledReconcile(_event: ScheduledEvent, context: Contex
       perSiteMetrics: config.perSiteMetrics,
       publishMetrics: true,
       sharding: {
-        sitesPerRun: sitesPerRun(
-          config.rateLimits['elbv2-describe'].ratePerSecond,
-          config.scheduleMinutes,
-          context.getRemainingTimeInMillis(),
-        ),
+        sitesPerRun: (sites) =>
+          sitesPerRun(
+            config.rateLimits['elbv2-describe'].ratePerSecond,
+            config.scheduleMinutes,
+            remainingMs,
+            {
+              sites,
+              tagging: config.rateLimits.tagging,
+            },
+          ),
         tick: Math.floor(Date.now() / (config.scheduleMinutes * 60_000)),
       },
     },
