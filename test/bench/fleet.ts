@@ -3,6 +3,9 @@
  * Interface endpoint per site (one ENI in each of three AZs), an opted-in `ip` target group per
  * site holding its endpoint's IPs, and target groups that did not opt in.
  *
+ * The target groups that did not opt in are written into the simulator's state directly (see
+ * `insertNonOpted`); everything a site is made of goes through the API.
+ *
  * The simulator's buckets are fixed when it starts, and seeding 40,000 target groups at AWS's rates
  * would take hours. So while seeding, every call to an operation that has a bucket first runs a
  * `before` hook (the simulator's fault API) that moves the simulated clock on by a second, which
@@ -28,7 +31,7 @@ import {
   RegisterTargetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ENDPOINT_ID_TAG } from '@vpce-target-sync/shared';
-import type { Simulator } from '../sim/index.ts';
+import { ACCOUNT_ID, type Simulator } from '../sim/index.ts';
 
 /** Calls in flight while seeding. */
 export const SEED_CONCURRENCY = 32;
@@ -162,27 +165,49 @@ export class Seeder {
         );
         return { index, name, arn, endpointId, vpc, ips: siteIps };
       });
-      await pool(
-        Array.from({ length: nonOpted }, (_, i) => i),
-        SEED_CONCURRENCY,
-        async (i) => {
-          const vpc = vpcs[i % vpcs.length] as BenchVpc;
-          await this.elbv2.send(
-            new CreateTargetGroupCommand({
-              Name: `other-${i}`,
-              Protocol: 'HTTP',
-              Port: 80,
-              VpcId: vpc.vpcId,
-              TargetType: i % 3 === 0 ? 'instance' : 'ip',
-              // Tagged, but not opted in: the tagging API holds them too.
-              Tags: [{ Key: 'team', Value: `team-${i % 7}` }],
-            }),
-          );
-        },
-      );
+      this.insertNonOpted(nonOpted, vpcs);
       return built;
     });
     return { sites: fleet, nonOpted, seedMs: performance.now() - started };
+  }
+
+  /**
+   * Target groups that did not opt in, written straight into the simulator's state (its public
+   * `state()`), as CreateTargetGroup would store them: at 30,000 groups the API's name check makes
+   * seeding quadratic, and these groups only need to exist, carry a tag, and be listed.
+   */
+  private insertNonOpted(count: number, vpcs: readonly BenchVpc[]): void {
+    const state = this.sim.state();
+    for (let i = 0; i < count; i++) {
+      const vpc = vpcs[i % vpcs.length] as BenchVpc;
+      const name = `other-${i}`;
+      const arn = `arn:aws:elasticloadbalancing:${state.region}:${ACCOUNT_ID}:targetgroup/${name}/${i.toString(16).padStart(16, '0')}`;
+      state.elbv2.targetGroups.set(arn, {
+        arn,
+        seq: state.nextSeq(),
+        name,
+        targetType: i % 3 === 0 ? 'instance' : 'ip',
+        protocol: 'HTTP',
+        protocolVersion: 'HTTP1',
+        port: 80,
+        vpcId: vpc.vpcId,
+        ipAddressType: 'ipv4',
+        healthCheck: {
+          enabled: true,
+          protocol: 'HTTP',
+          port: 'traffic-port',
+          path: '/',
+          intervalSeconds: 30,
+          timeoutSeconds: 5,
+          healthyThresholdCount: 5,
+          unhealthyThresholdCount: 2,
+          matcherHttpCode: '200',
+        },
+        // Tagged, but not opted in: the tagging API holds them too.
+        tags: new Map([['team', `team-${i % 7}`]]),
+        targets: new Map(),
+      });
+    }
   }
 
   /**
