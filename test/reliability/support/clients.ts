@@ -37,6 +37,8 @@ export function fastRetry(maxAttempts: number) {
 }
 
 export interface TestClientOptions {
+  /** Another access key, to tell two reconcilers apart in the call log. @default RECONCILER_KEY */
+  readonly accessKeyId?: string;
   /** Attempts per call, the first included. @default 2 */
   readonly maxAttempts?: number;
   /**
@@ -55,7 +57,7 @@ export function reconcilerDeps(
   const maxAttempts = options.maxAttempts ?? 2;
   const clients = createClients(
     {
-      ...sim.clientConfig({ accessKeyId: RECONCILER_KEY }),
+      ...sim.clientConfig({ accessKeyId: options.accessKeyId ?? RECONCILER_KEY }),
       maxAttempts,
       retryStrategy: fastRetry(maxAttempts),
       ...(options.requestTimeoutMs
