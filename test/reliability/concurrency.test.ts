@@ -85,7 +85,7 @@ function drawChanges(fleet: Fleet, rng: Rng): Change[] {
 function batch(fleet: Fleet, rng: Rng, changes: readonly Change[]) {
   const events: object[] = changes.map((c) => c.event);
   for (const site of fleet.sites) {
-    if (!site.misconfig && rng.chance(0.4))
+    if (!site.misconfig && rng.chance(0.7))
       events.push(trail.addTags(site.arn, { [ENDPOINT_ID_TAG]: site.endpointId }));
   }
   return rng.shuffle(events).map((body, i) => ({ messageId: `m${i + 1}`, body: JSON.stringify(body) }));
