@@ -38,7 +38,7 @@ const endpointState = fc.constantFrom(
   'deleting',
 );
 
-const SEED = Number(process.env.FC_SEED ?? 20261125);
+const SEED = Number(process.env.FC_SEED ?? process.env.VTS_SEED ?? 20261125);
 const params = { seed: SEED, numRuns: 500 };
 
 /** Applies a plan the way the loop does: register (as `initial`), then deregister (as `draining`). */
@@ -52,7 +52,7 @@ function apply(current: readonly RegisteredTarget[], p: ReturnType<typeof plan>)
 const active = (targets: readonly RegisteredTarget[]) => targets.filter((t) => !isDraining(t));
 const keys = (targets: readonly Target[]) => new Set(targets.map(targetKey));
 
-describe(`planner properties (fast-check, seed ${SEED}; rerun with FC_SEED=<seed>)`, () => {
+describe(`planner properties (fast-check, seed ${SEED}; rerun with FC_SEED=<seed> or VTS_SEED=<seed>)`, () => {
   it('never empties a target group that holds an active target', () => {
     fc.assert(
       fc.property(desiredTargets, registered, policy, endpointState, (targets, current, pol, st) => {
@@ -138,6 +138,86 @@ describe(`planner properties (fast-check, seed ${SEED}; rerun with FC_SEED=<seed
           const p = plan({ endpointState: st, targets }, current, pol);
           expect(p.status).toBe('waiting');
           return p.register.length === 0 && p.deregister.length === 0;
+        },
+      ),
+      params,
+    );
+  });
+  it('never plans a deregistration before every missing target is registered (make before break)', () => {
+    fc.assert(
+      fc.property(desiredTargets, registered, policy, endpointState, (targets, current, pol, st) => {
+        const p = plan({ endpointState: st, targets }, current, pol);
+        if (p.deregister.length === 0) return true;
+        // Registering first, then deregistering, never passes through a state with fewer desired
+        // targets than before, and the registrations alone leave every desired target active.
+        const afterRegister = apply(current, { ...p, deregister: [] });
+        const wanted = keys(targets);
+        return (
+          keys(p.register).size === p.missing.length &&
+          [...wanted].every((k) => keys(active(afterRegister)).has(k)) &&
+          active(apply(current, p)).length > 0
+        );
+      }),
+      params,
+    );
+  });
+
+  it('a desired target that is draining is registered again; a draining target is never deregistered', () => {
+    fc.assert(
+      fc.property(
+        desiredTargets,
+        registered,
+        fc.constantFrom('sync', 'upsert-only' as const),
+        (targets, current, pol) => {
+          const p = plan({ endpointState: ENDPOINT_AVAILABLE, targets }, current, pol);
+          if (p.status === 'waiting' || p.status === 'refused') return true;
+          const wanted = keys(targets);
+          const draining = current.filter(isDraining);
+          const held = keys(active(current));
+          const toRegister = keys(p.register);
+          const toDeregister = keys(p.deregister);
+          return (
+            draining.every(
+              (t) => !wanted.has(targetKey(t)) || held.has(targetKey(t)) || toRegister.has(targetKey(t)),
+            ) && draining.every((t) => held.has(targetKey(t)) || !toDeregister.has(targetKey(t)))
+          );
+        },
+      ),
+      params,
+    );
+  });
+
+  it('counts a target in any other health state (initial, healthy, unhealthy, unused, unavailable) as registered', () => {
+    const notDraining = fc.constantFrom('initial', 'healthy', 'unhealthy', 'unused', 'unavailable');
+    fc.assert(
+      fc.property(
+        fc.array(target, { minLength: 1, maxLength: 8 }),
+        notDraining,
+        policy,
+        (targets, st, pol) => {
+          const current = [...new Map(targets.map((t) => [targetKey(t), { ...t, state: st }])).values()];
+          const p = plan({ endpointState: ENDPOINT_AVAILABLE, targets }, current, pol);
+          return p.status === 'in-sync' && p.register.length === 0 && p.deregister.length === 0;
+        },
+      ),
+      params,
+    );
+  });
+
+  it('does not depend on the order AWS lists targets in', () => {
+    fc.assert(
+      fc.property(
+        desiredTargets,
+        registered,
+        policy,
+        endpointState,
+        fc.nat(),
+        (targets, current, pol, st, shift) => {
+          const rotate = <T>(xs: readonly T[]) => xs.map((_, i) => xs[(i + shift) % xs.length] as T);
+          const a = plan({ endpointState: st, targets }, current, pol);
+          const b = plan({ endpointState: st, targets: rotate(targets).reverse() }, rotate(current), pol);
+          expect(b).toEqual(a);
+          return true;
         },
       ),
       params,
