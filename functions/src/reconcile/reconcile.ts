@@ -254,9 +254,11 @@ async function apply(
   } catch (error) {
     const report = failed(deps.log, tg, spec, step, error);
     const done = registeredCount;
+    // The failure's status, message and code over the site's plan and drift: an error report
+    // alone would blank what the site wanted and held, and drop its DriftTargets.
     return {
-      ...base,
       ...report,
+      ...base,
       registeredCount: done,
       unresolvedDriftTargets: base.driftTargets - done,
     };
