@@ -234,6 +234,14 @@ export function checkRun(ctx: Context, run: RunOutcome, faults: readonly Planned
     expect(report, `${label}: missing from the report`).toBeDefined();
     if (!report) continue;
 
+    // Honest figures: drift left never exceeds drift seen, and nothing is counted that was not planned.
+    expect(report.unresolvedDriftTargets, `${label}: unresolved drift`).toBeGreaterThanOrEqual(0);
+    expect(report.unresolvedDriftTargets, `${label}: unresolved drift above drift`).toBeLessThanOrEqual(
+      report.driftTargets,
+    );
+    expect(report.registeredCount, label).toBeLessThanOrEqual(report.toRegister.length);
+    expect(report.deregisteredCount, label).toBeLessThanOrEqual(report.toDeregister.length);
+
     // Honest: a site reported in sync or converged holds exactly the desired targets.
     if ((report.status === 'in-sync' || report.status === 'converged') && after) {
       expect(after.active, `${label}: reported ${report.status}`).toEqual(
