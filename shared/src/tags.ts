@@ -22,7 +22,7 @@ export function parseEndpointId(value: string, source: string = `tag ${ENDPOINT_
       ? 'it is empty'
       : value !== value.trim()
         ? 'it has leading or trailing spaces'
-        : /[\s,;]/.test(value.trim())
+        : /[\s,;]/.test(value.trim()) || (value.match(/vpce-/gi)?.length ?? 0) > 1
           ? 'it holds more than one value; name exactly one endpoint'
           : ENDPOINT_ID_PATTERN.test(value.toLowerCase())
             ? 'endpoint ids are lowercase'

@@ -73,6 +73,12 @@ Exit codes:
   1  one or more sites in error or refused
   2  usage or configuration error (including an unreadable FILE)`;
 
+/** The options each command takes, for the message that rejects any other. */
+const OPTIONS_OF = {
+  reconcile: '--dry-run, --target-group ARN|NAME, --endpoint VPCE_ID, --json, --help',
+  'handle-event': '--dry-run, --json, --help',
+} as const;
+
 const ARN_PATTERN =
   /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/;
 const NAME_PATTERN = /^(?!-)[A-Za-z0-9-]{1,32}(?<!-)$/;
@@ -104,9 +110,12 @@ export function parseCommand(argv: readonly string[]): Result<Command> {
   try {
     parsed = parseOptions(rest);
   } catch (error) {
-    return fail(
-      `${name}: ${(error as Error).message.replace(/\. To specify a positional argument.*$/s, '')}`,
-    );
+    const { code, message } = error as Error & { code?: string };
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      const option = /'([^']*)'/.exec(message)?.[1] ?? message;
+      return fail(`${name}: unknown option '${option}'; expected one of ${OPTIONS_OF[name]} (see --help)`);
+    }
+    return fail(`${name}: ${message.replace(/\. To specify a positional argument.*$/s, '')}`);
   }
   const { values, positionals } = parsed;
   if (values.help) return ok({ name: 'help', topic: name });
