@@ -1,4 +1,5 @@
 import {
+  chunk,
   desiredTargets,
   type EndpointFacts,
   inShard,
@@ -15,7 +16,7 @@ import {
   validateTargetGroup,
 } from '@vpce-target-sync/shared';
 import type { Logger } from 'pino';
-import type { EndpointSource } from '../aws/endpoints.ts';
+import { type EndpointSource, IDS_PER_FILTER } from '../aws/endpoints.ts';
 import { awsErrorCode, awsRequestId, describeAwsError, isTransient } from '../aws/errors.ts';
 import type { MetricsSink } from '../aws/metrics.ts';
 import type { TargetGroups } from '../aws/target-groups.ts';
@@ -27,6 +28,11 @@ import { type RunReport, type SiteReport, siteFigures, summarize } from './repor
 export const HEALTH_CONCURRENCY = 8;
 /** Sites written at once. */
 export const APPLY_CONCURRENCY = 4;
+/**
+ * Sites read and planned together: their endpoints fit one DescribeVpcEndpoints call (200 ids per
+ * filter), so chunking adds no endpoint reads when sites have endpoints of their own.
+ */
+export const CHUNK_SITES = IDS_PER_FILTER;
 
 export interface ReconcileDeps {
   readonly targetGroups: TargetGroups;
@@ -91,7 +97,8 @@ const errorReport = (
 
 /**
  * One reconcile run: discover -> validate -> observe targets -> read endpoints and ENIs -> plan
- * -> apply -> publish metrics -> report. Targets are read before endpoints: an IP that another
+ * -> apply -> publish metrics -> report, the middle steps in chunks of 200 sites so that one
+ * chunk's writes overlap the next chunk's reads. Targets are read before endpoints: an IP that another
  * writer registered after reading the ENIs is then still among the ENIs this run reads, so it is
  * never taken for stale. One site's failure never stops the others.
  */
@@ -132,39 +139,46 @@ export async function reconcileCandidates(
     } else valid.push(checked);
   }
 
-  const observed = await mapConcurrent(
-    valid,
-    HEALTH_CONCURRENCY,
-    async (site): Promise<ObservedSite | SiteReport> => {
-      try {
-        return { ...site, registered: await deps.targetGroups.health(site.targetGroup.arn) };
-      } catch (error) {
-        return failed(log, site.targetGroup, site.spec, 'DescribeTargetHealth', error);
-      }
-    },
-  );
-  const sites: ObservedSite[] = [];
-  for (const o of observed) {
-    if ('status' in o) reports.push(o);
-    else sites.push(o);
-  }
+  // Sites go through in chunks: a chunk's writes run while the next chunk's targets are read, so
+  // a pass with drift takes about as long as its slowest API family, not the sum of them.
+  const writing: Promise<SiteReport[]>[] = [];
+  for (const part of chunk(valid, CHUNK_SITES)) {
+    const observed = await mapConcurrent(
+      part,
+      HEALTH_CONCURRENCY,
+      async (site): Promise<ObservedSite | SiteReport> => {
+        try {
+          return { ...site, registered: await deps.targetGroups.health(site.targetGroup.arn) };
+        } catch (error) {
+          return failed(log, site.targetGroup, site.spec, 'DescribeTargetHealth', error);
+        }
+      },
+    );
+    const sites: ObservedSite[] = [];
+    for (const o of observed) {
+      if ('status' in o) reports.push(o);
+      else sites.push(o);
+    }
 
-  let operation = 'DescribeVpcEndpoints';
-  try {
-    const endpoints = await deps.endpoints.endpoints(sites.map((s) => s.spec.endpointId));
-    operation = 'DescribeNetworkInterfaces';
-    const interfaces = await deps.endpoints.networkInterfaces(
-      [...endpoints.values()].flatMap((e) => e.networkInterfaceIds),
-    );
-    reports.push(
-      ...(await mapConcurrent(sites, APPLY_CONCURRENCY, (site) =>
+    let operation = 'DescribeVpcEndpoints';
+    try {
+      const endpoints = await deps.endpoints.endpoints(sites.map((s) => s.spec.endpointId));
+      operation = 'DescribeNetworkInterfaces';
+      const interfaces = await deps.endpoints.networkInterfaces(
+        [...endpoints.values()].flatMap((e) => e.networkInterfaceIds),
+      );
+      const written = mapConcurrent(sites, APPLY_CONCURRENCY, (site) =>
         reconcileSite(deps, options, site, endpoints.get(site.spec.endpointId), interfaces),
-      )),
-    );
-  } catch (error) {
-    // The endpoint reads are shared by every site: when they fail, each site reports the failure.
-    reports.push(...sites.map((site) => failed(log, site.targetGroup, site.spec, operation, error)));
+      );
+      // Awaited below; a rejection must not count as unhandled while later chunks are read.
+      written.catch(() => {});
+      writing.push(written);
+    } catch (error) {
+      // The endpoint reads are shared by the chunk's sites: when they fail, each reports the failure.
+      reports.push(...sites.map((site) => failed(log, site.targetGroup, site.spec, operation, error)));
+    }
   }
+  for (const written of await Promise.all(writing)) reports.push(...written);
 
   reports.sort(
     (a, b) =>
