@@ -180,7 +180,7 @@ async function benchSize(
 ): Promise<SizeResult> {
   const sim = await startSimulator({ latencyMs, rateLimits: SIM_BUCKETS });
   try {
-    const seeder = new Seeder(sim);
+    const seeder = new Seeder(sim, log);
     const fleet = await seeder.build(sites, sites * NON_OPTED_PER_SITE);
     log(
       `  seeded ${sites} sites + ${fleet.nonOpted} other target groups in ${(fleet.seedMs / 1000).toFixed(1)} s`,

@@ -109,7 +109,10 @@ export class Seeder {
   readonly ec2: EC2Client;
   readonly elbv2: ElasticLoadBalancingV2Client;
 
-  constructor(private readonly sim: Simulator) {
+  constructor(
+    private readonly sim: Simulator,
+    private readonly progress: (line: string) => void = () => {},
+  ) {
     const config = { ...sim.clientConfig(), maxAttempts: 10 };
     this.ec2 = new EC2Client(config);
     this.elbv2 = new ElasticLoadBalancingV2Client(config);
@@ -118,6 +121,7 @@ export class Seeder {
   /** `sites` opted-in sites and `nonOpted` other target groups, all in sync. */
   async build(sites: number, nonOpted: number): Promise<Fleet> {
     const started = performance.now();
+    const elapsed = () => ((performance.now() - started) / 1000).toFixed(0);
     const fleet = await withFullBuckets(this.sim, async () => {
       const vpcs = await pool(
         Array.from({ length: Math.ceil(sites / ENDPOINTS_PER_VPC) }, (_, i) => i + 1),
@@ -140,6 +144,7 @@ export class Seeder {
           return { vpc, endpointId: created.VpcEndpoint?.VpcEndpointId ?? '' };
         },
       );
+      this.progress(`    ${sites} endpoints in ${vpcs.length} VPCs (${elapsed()} s)`);
       const ips = await this.endpointIps(vpcs);
       const built = await pool(endpoints, SEED_CONCURRENCY, async ({ vpc, endpointId }, index) => {
         const name = `site-${index}`;
@@ -165,6 +170,7 @@ export class Seeder {
         );
         return { index, name, arn, endpointId, vpc, ips: siteIps };
       });
+      this.progress(`    ${sites} opted-in target groups with their targets (${elapsed()} s)`);
       this.insertNonOpted(nonOpted, vpcs);
       return built;
     });
