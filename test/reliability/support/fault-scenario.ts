@@ -1,3 +1,4 @@
+import type { ReconcileDeps } from '../../../functions/src/reconcile/reconcile.ts';
 import { startSimulator } from '../../sim/index.ts';
 import { RECONCILER_KEY, RECONCILER_ROLE, reconcilerDeps } from './clients.ts';
 import { install, noTampering, planFaults, REQUEST_TIMEOUT_MS } from './fault-plan.ts';
@@ -24,7 +25,14 @@ const DEBUG = Boolean(process.env.VTS_DEBUG);
  * scheduled path or the event path), then the faults stop, pending endpoints settle, and two clean
  * runs must bring every site where its policy says. Every run is checked against the invariants.
  */
-export async function faultScenario(seed: number): Promise<void> {
+export async function faultScenario(
+  seed: number,
+  options: {
+    /** Swaps the product's adapters for broken ones, to prove the checks catch what they claim to. */
+    readonly mutate?: (deps: ReconcileDeps) => ReconcileDeps;
+  } = {},
+): Promise<void> {
+  const mutate = options.mutate ?? ((deps: ReconcileDeps) => deps);
   const rng = new Rng(seed);
   const sim = await startSimulator({
     endpointPendingMs: PENDING_MS,
@@ -35,12 +43,10 @@ export async function faultScenario(seed: number): Promise<void> {
     const fleet = await buildFleet(sim, rng);
     const logs = new LogCapture();
     const allowSlow = rng.chance(0.2);
-    const faulted = reconcilerDeps(
-      sim,
-      logs.logger(),
-      allowSlow ? { requestTimeoutMs: REQUEST_TIMEOUT_MS } : {},
+    const faulted = mutate(
+      reconcilerDeps(sim, logs.logger(), allowSlow ? { requestTimeoutMs: REQUEST_TIMEOUT_MS } : {}),
     );
-    const clean = reconcilerDeps(sim, logs.logger());
+    const clean = mutate(reconcilerDeps(sim, logs.logger()));
     const ctx: Context = { fleet, tampering: noTampering(), initial: snapshot(sim) };
     for (let n = 1, runs = rng.int(1, 2); n <= runs; n++) {
       const faults = planFaults(fleet, rng, ctx.tampering, allowSlow);
