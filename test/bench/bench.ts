@@ -296,12 +296,17 @@ async function main(): Promise<void> {
   rmSync(runnerDir, { recursive: true, force: true });
   const bundle: BundleFigure[] = values['no-bundle'] ? [] : [measureBundle()];
 
-  const perRun = sitesPerRun(
-    CLIENT_RATES['elbv2-describe'].ratePerSecond,
-    SCHEDULE_MINUTES,
-    LAMBDA_TIMEOUT_MS,
-  );
+  // The scheduled path's full-pass period, as scheduled.ts computes it from the fleet's size.
   const fullPass = sizes.map((sites) => {
+    const perRun = sitesPerRun(
+      CLIENT_RATES['elbv2-describe'].ratePerSecond,
+      SCHEDULE_MINUTES,
+      LAMBDA_TIMEOUT_MS,
+      {
+        sites,
+        tagging: CLIENT_RATES.tagging,
+      },
+    );
     const ticks = Math.ceil(sites / perRun);
     return { sites, sitesPerRun: perRun, ticks, periodMinutes: ticks * SCHEDULE_MINUTES };
   });
@@ -317,7 +322,7 @@ async function main(): Promise<void> {
     );
   }
   console.log(
-    `scheduled full pass: ${perRun} sites per run (${SCHEDULE_MINUTES}-minute schedule, ${LAMBDA_TIMEOUT_MS / 1000} s timeout); ${fullPass.map((p) => `S=${p.sites}: ${p.ticks} tick(s) = ${p.periodMinutes} min`).join(', ')}`,
+    `scheduled full pass (${SCHEDULE_MINUTES}-minute schedule, ${LAMBDA_TIMEOUT_MS / 1000} s timeout): ${fullPass.map((p) => `S=${p.sites}: ${p.sitesPerRun}/run, ${p.ticks} tick(s) = ${p.periodMinutes} min`).join('; ')}`,
   );
   console.log(`total ${((performance.now() - started) / 1000).toFixed(0)} s`);
 
