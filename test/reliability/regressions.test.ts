@@ -1,5 +1,6 @@
 import { METRIC, SITE_DIMENSION } from '@vpce-target-sync/shared';
 import { describe, expect, it } from 'vitest';
+import { createClients, REQUEST_TIMEOUT_MS } from '../../functions/src/aws/clients.ts';
 import { reconcile } from '../../functions/src/reconcile/reconcile.ts';
 import { FakeAccount } from '../../functions/test/fakes.ts';
 
@@ -48,5 +49,17 @@ describe('regressions found by the reliability suites', () => {
     expect(perSite(METRIC.DriftTargets)).toBe(2);
     expect(perSite(METRIC.UnresolvedDriftTargets)).toBe(1);
     expect(perSite(METRIC.SiteErrors)).toBe(1);
+  });
+
+  it('every AWS client gives up on a stalled response (the SDK sets no timeout of its own)', async () => {
+    const clients = createClients({ region: 'us-east-1' });
+    for (const [name, client] of Object.entries(clients)) {
+      const handler = (
+        client.config as { requestHandler: { configProvider: Promise<Record<string, unknown>> } }
+      ).requestHandler;
+      const config = await handler.configProvider;
+      expect(config, name).toMatchObject({ requestTimeout: REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true });
+    }
+    expect(REQUEST_TIMEOUT_MS).toBeGreaterThan(0);
   });
 });

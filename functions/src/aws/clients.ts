@@ -11,6 +11,15 @@ import { type ApiFamily, DEFAULT_RATE_LIMITS, familyOf, type RateLimit, TokenBuc
  */
 export const MAX_ATTEMPTS = 8;
 
+/**
+ * How long one attempt may wait for its response. The SDK sets no timeout of its own, so without
+ * this one stalled connection would hold the whole run until the Lambda timeout, and the run would
+ * end with no report and no metrics; with it the attempt fails with TimeoutError, which the retry
+ * loop retries and, if it persists, becomes that site's error. AWS answers these APIs in well under
+ * a second; 10 s leaves room for a slow page of 400 target groups.
+ */
+export const REQUEST_TIMEOUT_MS = 10_000;
+
 export interface AwsClients {
   readonly ec2: EC2Client;
   readonly elbv2: ElasticLoadBalancingV2Client;
@@ -53,7 +62,13 @@ export function createClients(
   config: ClientConfig = {},
   rateLimits: Readonly<Record<ApiFamily, RateLimit>> = DEFAULT_RATE_LIMITS,
 ): AwsClients {
-  const common = { retryMode: 'adaptive', maxAttempts: MAX_ATTEMPTS, ...config };
+  const common = {
+    retryMode: 'adaptive',
+    maxAttempts: MAX_ATTEMPTS,
+    // Without throwOnRequestTimeout the SDK only logs a warning when the timeout passes.
+    requestHandler: { requestTimeout: REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true },
+    ...config,
+  };
   const buckets = new Map(Object.entries(rateLimits).map(([f, l]) => [f as ApiFamily, new TokenBucket(l)]));
   const clients = {
     ec2: new EC2Client(common),
