@@ -256,7 +256,8 @@ async function inProcess(argv: readonly string[], env: Record<string, string>) {
     return { code, stdout, stderr };
   } finally {
     process.stderr.write = write;
-    process.env = saved;
+    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+    Object.assign(process.env, saved);
   }
 }
 
