@@ -85,7 +85,9 @@ export class FakeAccount {
         this.check('DescribeTargetHealth', g.facts.name);
         return g.targets.map((t) => ({ ...t }));
       },
+      // Like the real adapter, an empty list makes no call.
       register: async (arn, targets: readonly Target[]) => {
+        if (targets.length === 0) return;
         const g = this.group(arn);
         this.check('RegisterTargets', g.facts.name);
         for (const t of targets) {
@@ -94,6 +96,7 @@ export class FakeAccount {
         }
       },
       deregister: async (arn, targets: readonly Target[]) => {
+        if (targets.length === 0) return;
         const g = this.group(arn);
         this.check('DeregisterTargets', g.facts.name);
         g.targets = g.targets.filter((x) => !targets.some((t) => t.id === x.id && t.port === x.port));
