@@ -143,7 +143,7 @@ async function measuredRun(
   const throttled = sim.calls.filter((c) => c.throttled).length;
   const totalCalls = Object.values(calls).reduce((a, b) => a + b, 0);
   const sitesChecked = calls.DescribeTargetHealth ?? 0;
-  const bound = rateBound(calls, CLIENT_RATES, SIM_BUCKETS, latencyMs);
+  const bound = rateBound(calls, CLIENT_RATES, SIM_BUCKETS, latencyMs, mode === 'scheduled');
   return {
     sites: fleet.sites.length,
     nonOpted: fleet.nonOpted,
