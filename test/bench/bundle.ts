@@ -16,7 +16,7 @@ import { bundleOptions, HANDLER_ENTRY } from '../../infra/src/bundle.ts';
 
 /** infra's default runtime is nodejs24.x (infra/src/reconciler.ts). */
 const TARGET = 'node24';
-export const COLD_IMPORT_RUNS = 11;
+export const COLD_IMPORT_RUNS = 21;
 
 const BARE_SOURCE = `
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
