@@ -262,7 +262,7 @@ async function main(): Promise<void> {
   if (values.help) {
     console.log(
       'pnpm bench [--sizes 10,100,1000] [--full] [--latency MS] [--json [FILE]] [--no-bundle]\n' +
-        `  default sizes ${QUICK_SIZES.join(',')}; --full runs ${FULL_SIZES.join(',')} (about 75 minutes)`,
+        `  default sizes ${QUICK_SIZES.join(',')}; --full runs ${FULL_SIZES.join(',')} (about 70 minutes)`,
     );
     return;
   }
