@@ -1,7 +1,7 @@
 /**
  * The benchmark's call-count ratios at a small size (issue 5), asserted from the simulator's call
  * log. Call counts do not depend on rates or latency, so this runs without either; wall time is
- * the benchmark's business (test/bench, PERFORMANCE.md) and is never asserted here.
+ * the benchmark's business (test/bench, README Performance) and is never asserted here.
  */
 import { awsDeps, createClients, createLogger, reconcile } from '@vpce-target-sync/functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
