@@ -1,4 +1,5 @@
 import middy from '@middy/core';
+import { ENV } from '@vpce-target-sync/shared';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { handleMessages } from '../events/handle.ts';
 import { type Requeuer, sqsRequeuer } from '../events/requeue.ts';
@@ -9,7 +10,7 @@ const requeuer: Requeuer = config.queueUrl
   ? sqsRequeuer(clients.sqs, config.queueUrl)
   : {
       requeue: async () => {
-        throw new Error('no queue to re-queue to: the function has no VPCE_TARGET_SYNC_QUEUE_URL');
+        throw new Error(`no queue to re-queue to: the function has no ${ENV.queueUrl}`);
       },
     };
 
