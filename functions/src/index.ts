@@ -1,5 +1,6 @@
 export * from './aws/clients.ts';
 export * from './aws/endpoints.ts';
+export * from './aws/errors.ts';
 export * from './aws/metrics.ts';
 export * from './aws/target-groups.ts';
 export * from './config.ts';

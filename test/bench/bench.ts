@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { THROTTLING_CODES } from '@vpce-target-sync/functions';
 import { ENV } from '@vpce-target-sync/shared';
 import { sitesPerRun } from '../../functions/src/handlers/scheduled-budget.ts';
 import { type Simulator, startSimulator } from '../sim/index.ts';
@@ -37,14 +38,6 @@ import {
 } from './settings.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const THROTTLING_CODES = new Set([
-  'Throttling',
-  'ThrottlingException',
-  'ThrottledException',
-  'RequestLimitExceeded',
-  'RequestThrottled',
-  'TooManyRequestsException',
-]);
 
 export interface RunFigure {
   readonly sites: number;

@@ -13,6 +13,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Context, ScheduledEvent } from 'aws-lambda';
+import { scheduledEvent } from '../support/cloudtrail.ts';
 
 const [mode, out] = process.argv.slice(2);
 if ((mode !== 'full' && mode !== 'scheduled') || !out) {
@@ -52,17 +53,7 @@ if (mode === 'full') {
     functionName: 'vpce-target-sync-bench',
     getRemainingTimeInMillis: () => timeoutMs - (performance.now() - started),
   } as unknown as Context;
-  const event = {
-    version: '0',
-    id: 'bench',
-    'detail-type': 'Scheduled Event',
-    source: 'aws.events',
-    account: '123456789012',
-    time: new Date().toISOString(),
-    region: 'us-east-1',
-    resources: [],
-    detail: {},
-  } as ScheduledEvent;
+  const event = scheduledEvent() as unknown as ScheduledEvent;
   summary = (await handler(event, context)) as unknown as Summary;
   wallMs = performance.now() - started;
 }

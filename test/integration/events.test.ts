@@ -3,7 +3,7 @@ import { ENDPOINT_ID_TAG, ENV, METRIC, METRIC_NAMESPACE } from '@vpce-target-syn
 import type { Context, ScheduledEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Vpc } from '../support/account.ts';
-import { sqsBatch, trail } from '../support/cloudtrail.ts';
+import { scheduledEvent, sqsBatch, trail } from '../support/cloudtrail.ts';
 import { type Harness, startHarness } from '../support/harness.ts';
 
 /** Simulated time an endpoint stays `pending` after a change. */
@@ -164,17 +164,7 @@ describe('the same function on a schedule', () => {
   it('runs the full pass for a scheduled event and publishes the run metrics', async () => {
     const endpointId = await availableEndpoint(2);
     const arn = await h.account.site('sched-site', vpc, { endpointId });
-    const scheduled = {
-      version: '0',
-      id: 'tick',
-      'detail-type': 'Scheduled Event',
-      source: 'aws.events',
-      account: '123456789012',
-      time: new Date().toISOString(),
-      region: 'us-east-1',
-      resources: [],
-      detail: {},
-    } as unknown as ScheduledEvent;
+    const scheduled = scheduledEvent() as unknown as ScheduledEvent;
     const summary = (await handler(scheduled, context())) as { sitesReconciled: number; siteErrors: number };
     expect(summary.sitesReconciled).toBeGreaterThanOrEqual(1);
     expect(await h.account.targets(arn)).toEqual(await h.account.endpointIps(endpointId));

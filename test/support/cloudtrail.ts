@@ -147,3 +147,18 @@ export function sqsBatch(bodies: readonly unknown[]): {
     })),
   };
 }
+
+/** The EventBridge event a schedule rule sends: the function's full-pass trigger. */
+export function scheduledEvent(): Record<string, unknown> {
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: '123456789012',
+    time: new Date().toISOString(),
+    region: 'us-east-1',
+    resources: [],
+    detail: {},
+  };
+}

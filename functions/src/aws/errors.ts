@@ -19,7 +19,7 @@ export function describeAwsError(error: unknown): string {
 }
 
 /** Error codes AWS uses for throttling, across EC2, ELBv2, CloudWatch, tagging and SQS. */
-const THROTTLING_CODES = new Set([
+export const THROTTLING_CODES: ReadonlySet<string> = new Set([
   'Throttling',
   'ThrottlingException',
   'ThrottledException',
