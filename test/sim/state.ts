@@ -12,6 +12,13 @@ export interface Vpc {
   readonly seq: number;
   readonly cidrBlock: string;
   readonly cidrAssociationId: string;
+  /**
+   * IPv4 blocks added by AssociateVpcCidrBlock, in association order. The VPC's addresses are
+   * `[cidrBlock, ...secondaryCidrBlocks]`.
+   */
+  readonly secondaryCidrBlocks: string[];
+  /** The association id of each secondary block, index for index. */
+  readonly secondaryCidrAssociationIds: string[];
   readonly ipv6CidrBlock: string | undefined;
   readonly ipv6AssociationId: string | undefined;
   readonly defaultSecurityGroupId: string;

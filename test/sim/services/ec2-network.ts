@@ -82,6 +82,8 @@ function createVpc(params: Params, ctx: ServiceContext): object {
     seq: ctx.state.nextSeq(),
     cidrBlock: formatCidr(cidr),
     cidrAssociationId: ctx.ids.resourceId('vpc-cidr-assoc'),
+    secondaryCidrBlocks: [],
+    secondaryCidrAssociationIds: [],
     ipv6CidrBlock: ipv6,
     ipv6AssociationId: ipv6 ? ctx.ids.resourceId('vpc-cidr-assoc') : undefined,
     defaultSecurityGroupId: defaultGroup.id,
