@@ -73,3 +73,41 @@ describe('site tags', () => {
     );
   });
 });
+
+describe('unknown keys under the vpce-target-sync: prefix', () => {
+  const endpoint = { [ENDPOINT_ID_TAG]: 'vpce-0a1b2c3d' };
+
+  it.each<[string, string]>([
+    ['vpce-target-sync:Policy', POLICY_TAG],
+    ['vpce-target-sync:polcy', POLICY_TAG],
+    ['vpce-target-sync:endpoint', ENDPOINT_ID_TAG],
+    ['VPCE-TARGET-SYNC:policy', POLICY_TAG],
+  ])('%s is an error naming the key and suggesting %s', (key, closest) => {
+    const result = readSiteTags({ ...endpoint, [key]: 'observe' });
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.error).toContain(`tag ${key} is not a vpce-target-sync: tag key`);
+      expect(result.error).toContain(`did you mean ${closest}?`);
+    }
+  });
+
+  it('names every unknown key next to the other problems, in one message', () => {
+    const result = readSiteTags({
+      [ENDPOINT_ID_TAG]: 'nope',
+      'vpce-target-sync:b': '1',
+      'vpce-target-sync:a': '2',
+    });
+    const error = result.ok ? '' : result.error;
+    const at = [
+      `tag ${ENDPOINT_ID_TAG} is "nope"`,
+      'tag vpce-target-sync:a is',
+      'tag vpce-target-sync:b is',
+    ].map((part) => error.indexOf(part));
+    expect(at.every((i) => i >= 0)).toBe(true);
+    expect([...at].sort((a, b) => a - b)).toEqual(at);
+  });
+
+  it('leaves other tags alone', () => {
+    expect(readSiteTags({ ...endpoint, team: 'web', 'vpce-target-sync-owner': 'me' }).ok).toBe(true);
+  });
+});
