@@ -3,7 +3,12 @@ import {
   DescribeVpcEndpointsCommand,
   type EC2Client,
 } from '@aws-sdk/client-ec2';
-import { chunk, type EndpointFacts, type NetworkInterfaceFacts } from '@vpce-target-sync/shared';
+import {
+  chunk,
+  type EndpointFacts,
+  type EndpointIpAddressType,
+  type NetworkInterfaceFacts,
+} from '@vpce-target-sync/shared';
 
 /**
  * Ids per Filter in one Describe call. EC2 caps filter values (200 is the documented ceiling for
@@ -13,6 +18,10 @@ import { chunk, type EndpointFacts, type NetworkInterfaceFacts } from '@vpce-tar
 export const IDS_PER_FILTER = 200;
 /** Largest page DescribeVpcEndpoints and DescribeNetworkInterfaces return. */
 export const EC2_PAGE_SIZE = 1000;
+
+/** EC2 omits IpAddressType for endpoints created before dual-stack existed: those are IPv4. */
+const toIpAddressType = (value: string | undefined): EndpointIpAddressType =>
+  value === 'dualstack' || value === 'ipv6' ? value : 'ipv4';
 
 /** The EC2 side of a site: endpoints and their network interfaces. */
 export interface EndpointSource {
@@ -43,6 +52,7 @@ export function ec2EndpointSource(ec2: EC2Client): EndpointSource {
               state: e.State ?? 'unknown',
               type: e.VpcEndpointType ?? 'unknown',
               vpcId: e.VpcId ?? '',
+              ipAddressType: toIpAddressType(e.IpAddressType),
               networkInterfaceIds: e.NetworkInterfaceIds ?? [],
             });
           }
