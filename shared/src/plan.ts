@@ -39,10 +39,12 @@ export interface Refusal {
  * - `in-sync`: nothing to do;
  * - `converge`: the changes resolve all drift;
  * - `drift`: the policy leaves some drift in place (observe, upsert-only);
+ * - `draining`: the changes are made, but desired targets that are draining can only be
+ *   registered once their deregistration delay ends (AWS's rule for IP targets);
  * - `waiting`: the endpoint is not ready; nothing is done, try again later;
  * - `refused`: acting would be unsafe (it would empty the group); nothing is done; an error.
  */
-export type PlanStatus = 'in-sync' | 'converge' | 'drift' | 'waiting' | 'refused';
+export type PlanStatus = 'in-sync' | 'converge' | 'drift' | 'draining' | 'waiting' | 'refused';
 
 export interface Plan {
   readonly status: PlanStatus;
@@ -54,6 +56,11 @@ export interface Plan {
   readonly missing: readonly Target[];
   /** Registered, non-draining targets that are not desired. */
   readonly stale: readonly Target[];
+  /**
+   * Missing targets that are draining: AWS registers the same IP again only once its
+   * deregistration delay has ended, so they are left out of `register` until then.
+   */
+  readonly draining: readonly Target[];
   /** Drift left once `register` and `deregister` are applied. */
   readonly unresolved: number;
 }
@@ -64,6 +71,10 @@ const DRAINING_STATES: ReadonlySet<string> = new Set(['draining', 'unhealthy.dra
 export const isDraining = (target: RegisteredTarget): boolean => DRAINING_STATES.has(target.state);
 
 export const targetKey = (target: Target): string => `${target.id}:${target.port}`;
+
+/** How a target prints everywhere (tables, messages, logs): `10.0.1.4:443`, `[2600:1f18::4]:443`. */
+export const formatTarget = (target: Target): string =>
+  target.id.includes(':') ? `[${target.id}]:${target.port}` : `${target.id}:${target.port}`;
 
 const byKey = (a: Target, b: Target): number =>
   targetKey(a) < targetKey(b) ? -1 : targetKey(a) > targetKey(b) ? 1 : 0;
@@ -82,10 +93,12 @@ function distinct(targets: readonly Target[]): Target[] {
 export function plan(desired: Desired, registered: readonly RegisteredTarget[], policy: Policy): Plan {
   const wanted = distinct(desired.targets);
   const active = distinct(registered.filter((t) => !isDraining(t)));
+  const drainingKeys = new Set(registered.filter(isDraining).map(targetKey));
   const wantedKeys = new Set(wanted.map(targetKey));
   const activeKeys = new Set(active.map(targetKey));
   const missing = wanted.filter((t) => !activeKeys.has(targetKey(t)));
   const stale = active.filter((t) => !wantedKeys.has(targetKey(t)));
+  const draining = missing.filter((t) => drainingKeys.has(targetKey(t)));
   const drift = missing.length + stale.length;
   const hold = (status: PlanStatus, refusal: Refusal): Plan => ({
     status,
@@ -94,6 +107,7 @@ export function plan(desired: Desired, registered: readonly RegisteredTarget[], 
     refusal,
     missing,
     stale,
+    draining,
     unresolved: drift,
   });
 
@@ -123,9 +137,23 @@ export function plan(desired: Desired, registered: readonly RegisteredTarget[], 
   }
 
   const rule = POLICY_RULES[policy];
-  const register = rule.register ? missing : [];
-  const deregister = rule.deregister ? stale : [];
+  const register = rule.register ? missing.filter((t) => !drainingKeys.has(targetKey(t))) : [];
+  // Never empty the group: when every desired target is draining, the stale ones stay until
+  // a desired one can be registered.
+  const deregister = rule.deregister && register.length + active.length > stale.length ? stale : [];
   const unresolved = drift - register.length - deregister.length;
-  const status: PlanStatus = drift === 0 ? 'in-sync' : unresolved === 0 ? 'converge' : 'drift';
-  return { status, register, deregister, missing, stale, unresolved };
+  const leftByPolicy = (rule.register ? 0 : missing.length) + (rule.deregister ? 0 : stale.length);
+  const status: PlanStatus =
+    drift === 0 ? 'in-sync' : unresolved === 0 ? 'converge' : leftByPolicy > 0 ? 'drift' : 'draining';
+  return { status, register, deregister, missing, stale, draining, unresolved };
+}
+
+/**
+ * When RegisterTargets fails because the group is at its target quota, make before break cannot
+ * proceed. Deregistering the stale targets first is safe only while the group keeps a healthy
+ * desired target to serve traffic through the swap.
+ */
+export function canDeregisterFirst(p: Plan, registered: readonly RegisteredTarget[]): boolean {
+  const stale = new Set(p.stale.map(targetKey));
+  return p.deregister.length > 0 && registered.some((t) => t.state === 'healthy' && !stale.has(targetKey(t)));
 }

@@ -41,10 +41,17 @@ const endpointState = fc.constantFrom(
 const SEED = Number(process.env.FC_SEED ?? process.env.VTS_SEED ?? 20261125);
 const params = { seed: SEED, numRuns: 500 };
 
-/** Applies a plan the way the loop does: register (as `initial`), then deregister (as `draining`). */
+/**
+ * Applies a plan the way the loop and AWS do: register (as `initial`; an IP target that is draining
+ * stays draining, as AWS re-registers an IP only after its deregistration delay), then deregister
+ * (as `draining`).
+ */
 function apply(current: readonly RegisteredTarget[], p: ReturnType<typeof plan>): RegisteredTarget[] {
   const byKey = new Map(current.map((t) => [targetKey(t), t]));
-  for (const t of p.register) byKey.set(targetKey(t), { ...t, state: 'initial' });
+  for (const t of p.register) {
+    const now = byKey.get(targetKey(t));
+    if (!now || !isDraining(now)) byKey.set(targetKey(t), { ...t, state: 'initial' });
+  }
   for (const t of p.deregister) byKey.set(targetKey(t), { ...t, state: 'draining' });
   return [...byKey.values()];
 }
@@ -102,12 +109,20 @@ describe(`planner properties (fast-check, seed ${SEED}; rerun with FC_SEED=<seed
     );
   });
 
-  it('with sync and an available endpoint with IPs, one application converges', () => {
+  it('with sync and an available endpoint with IPs, one application converges but for draining desired targets', () => {
     fc.assert(
       fc.property(fc.array(target, { minLength: 1, maxLength: 8 }), registered, (targets, current) => {
         const desired = { endpointState: ENDPOINT_AVAILABLE, targets };
         const after = apply(current, plan(desired, current, 'sync'));
-        return plan(desired, after, 'sync').status === 'in-sync';
+        const again = plan(desired, after, 'sync');
+        if (again.status === 'in-sync') return true;
+        // What is left is desired targets still draining (and, only if every desired target is
+        // draining, the stale ones kept so the group is never empty).
+        return (
+          again.status === 'draining' &&
+          keys(again.draining).size === again.missing.length &&
+          (again.stale.length === 0 || again.draining.length === keys(targets).size)
+        );
       }),
       params,
     );
@@ -120,8 +135,15 @@ describe(`planner properties (fast-check, seed ${SEED}; rerun with FC_SEED=<seed
         if (p.status === 'waiting' || p.status === 'refused')
           return p.unresolved === p.missing.length + p.stale.length;
         const rule = POLICY_RULES[pol];
-        const expected = (rule.register ? 0 : p.missing.length) + (rule.deregister ? 0 : p.stale.length);
-        return p.unresolved === expected;
+        // Left: what the policy leaves, desired targets still draining, and stale targets kept
+        // only because every desired target is draining (never empty the group).
+        const held = rule.deregister ? p.stale.length - p.deregister.length : p.stale.length;
+        const expected = (rule.register ? p.draining.length : p.missing.length) + held;
+        const heldOnlyToKeepOne =
+          !rule.deregister ||
+          held === 0 ||
+          (p.register.length === 0 && active(current).length === p.stale.length);
+        return p.unresolved === expected && heldOnlyToKeepOne;
       }),
       params,
     );
@@ -151,10 +173,10 @@ describe(`planner properties (fast-check, seed ${SEED}; rerun with FC_SEED=<seed
         // Registering first, then deregistering, never passes through a state with fewer desired
         // targets than before, and the registrations alone leave every desired target active.
         const afterRegister = apply(current, { ...p, deregister: [] });
-        const wanted = keys(targets);
+        const wanted = [...keys(targets)].filter((k) => !keys(p.draining).has(k));
         return (
-          keys(p.register).size === p.missing.length &&
-          [...wanted].every((k) => keys(active(afterRegister)).has(k)) &&
+          keys(p.register).size === p.missing.length - p.draining.length &&
+          wanted.every((k) => keys(active(afterRegister)).has(k)) &&
           active(apply(current, p)).length > 0
         );
       }),
@@ -162,7 +184,7 @@ describe(`planner properties (fast-check, seed ${SEED}; rerun with FC_SEED=<seed
     );
   });
 
-  it('a desired target that is draining is registered again; a draining target is never deregistered', () => {
+  it('a draining desired target is never registered nor reported converged, and never holds back the rest; a draining target is never deregistered', () => {
     fc.assert(
       fc.property(
         desiredTargets,
@@ -172,14 +194,18 @@ describe(`planner properties (fast-check, seed ${SEED}; rerun with FC_SEED=<seed
           const p = plan({ endpointState: ENDPOINT_AVAILABLE, targets }, current, pol);
           if (p.status === 'waiting' || p.status === 'refused') return true;
           const wanted = keys(targets);
-          const draining = current.filter(isDraining);
           const held = keys(active(current));
+          const draining = current.filter(isDraining).filter((t) => !held.has(targetKey(t)));
+          const waitingForDrain = draining.filter((t) => wanted.has(targetKey(t)));
           const toRegister = keys(p.register);
           const toDeregister = keys(p.deregister);
+          const others = p.missing.filter((t) => !keys(waitingForDrain).has(targetKey(t)));
           return (
-            draining.every(
-              (t) => !wanted.has(targetKey(t)) || held.has(targetKey(t)) || toRegister.has(targetKey(t)),
-            ) && draining.every((t) => held.has(targetKey(t)) || !toDeregister.has(targetKey(t)))
+            draining.every((t) => !toRegister.has(targetKey(t)) && !toDeregister.has(targetKey(t))) &&
+            keys(p.draining).size === waitingForDrain.length &&
+            others.every((t) => toRegister.has(targetKey(t))) &&
+            (waitingForDrain.length === 0 ||
+              (p.status !== 'converge' && p.status !== 'in-sync' && p.unresolved > 0))
           );
         },
       ),
