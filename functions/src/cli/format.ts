@@ -1,8 +1,9 @@
-import type { Target } from '@vpce-target-sync/shared';
+import { formatTarget, type Target } from '@vpce-target-sync/shared';
 import type { RunReport, SiteReport } from '../reconcile/report.ts';
 
-const ips = (targets: readonly Target[]): string =>
-  targets.length ? targets.map((t) => t.id).join(' ') : '-';
+/** Targets as `ip:port`, each with its own sign when given. */
+const ips = (targets: readonly Target[], sign = ''): string =>
+  targets.length ? targets.map((t) => `${sign}${formatTarget(t)}`).join(' ') : '-';
 
 /** The `--json` document of DESIGN.md: contract fields per site, then the summary. */
 export function toJson(report: RunReport, extra: Record<string, unknown> = {}): string {
@@ -43,8 +44,8 @@ const siteRow = (s: SiteReport): string[] => [
   s.status,
   ips(s.desired),
   ips(s.registered.filter((t) => t.state !== 'draining')),
-  s.toRegister.length ? `+${ips(s.toRegister)}` : '',
-  s.toDeregister.length ? `-${ips(s.toDeregister)}` : '',
+  s.toRegister.length ? ips(s.toRegister, '+') : '',
+  s.toDeregister.length ? ips(s.toDeregister, '-') : '',
   s.message,
 ];
 

@@ -1,7 +1,9 @@
 import {
+  canDeregisterFirst,
   chunk,
   desiredTargets,
   type EndpointFacts,
+  formatTarget,
   inShard,
   type NetworkInterfaceFacts,
   type Plan,
@@ -12,6 +14,7 @@ import {
   type Shard,
   type SiteSpec,
   shardFor,
+  type Target,
   type TargetGroupFacts,
   validateTargetGroup,
 } from '@vpce-target-sync/shared';
@@ -245,11 +248,29 @@ async function reconcileSite(
     };
   }
   if (p.register.length + p.deregister.length === 0) {
+    if (p.status === 'draining') return { ...base, status: 'waiting', message: drainingNote(p) };
     return { ...base, status: 'drift', message: `${describePlan(p)}; left by policy ${spec.policy}` };
   }
   return apply(deps, site, p, base);
 }
 
+/** What is left of a plan once applied: by policy, or desired targets still draining. */
+function outcome(p: Plan, policy: string): Pick<SiteReport, 'status' | 'message'> {
+  if (p.status === 'converge') return { status: 'converged', message: describePlan(p) };
+  if (p.status === 'draining')
+    return { status: 'waiting', message: `${describePlan(p)}; ${drainingNote(p)}` };
+  return { status: 'drift', message: `${describePlan(p)}; ${p.unresolved} left by policy ${policy}` };
+}
+
+/** AWS's TooManyTargets: the group is at its targets quota, so no registration goes through. */
+const atQuota = (error: unknown): boolean => awsErrorCode(error) === 'TooManyTargets';
+
+/**
+ * Make before break: register, then deregister. When the group is at its targets quota
+ * (TooManyTargets), registering first can never succeed; the stale targets are then deregistered
+ * first, but only while the group keeps a healthy desired target (canDeregisterFirst), else the
+ * site is an error that says what to do.
+ */
 async function apply(
   deps: ReconcileDeps,
   site: ObservedSite,
@@ -257,25 +278,58 @@ async function apply(
   base: Omit<SiteReport, 'status' | 'message'>,
 ): Promise<SiteReport> {
   const { targetGroup: tg, spec, registered } = site;
-  let registeredCount = 0;
+  const done = { registered: 0, deregistered: 0 };
+  const register = async () => {
+    await deps.targetGroups.register(tg.arn, p.register);
+    done.registered = p.register.length;
+  };
+  const deregister = async () => {
+    await deps.targetGroups.deregister(tg.arn, p.deregister);
+    done.deregistered = p.deregister.length;
+  };
+  const withCounts = (report: Pick<SiteReport, 'status' | 'message'> & Partial<SiteReport>): SiteReport => ({
+    ...base,
+    ...report,
+    registeredCount: done.registered,
+    deregisteredCount: done.deregistered,
+    unresolvedDriftTargets:
+      report.status === 'converged' ? 0 : base.driftTargets - done.registered - done.deregistered,
+  });
   let step = 'RegisterTargets';
   try {
-    // Make before break: nothing is deregistered unless every registration went through.
-    await deps.targetGroups.register(tg.arn, p.register);
-    registeredCount = p.register.length;
+    try {
+      await register();
+    } catch (error) {
+      if (!atQuota(error)) throw error;
+      if (!canDeregisterFirst(p, registered)) {
+        const message = quotaMessage(p, error);
+        deps.log.error({ site: tg.name, targetGroupArn: tg.arn, errorCode: 'TooManyTargets' }, message);
+        return withCounts({ status: 'error', message, errorCode: 'TooManyTargets', retryable: false });
+      }
+      step = 'DeregisterTargets';
+      await deregister();
+      deps.log.warn(
+        { site: tg.name, targetGroupArn: tg.arn, deregistered: p.deregister.map(formatTarget) },
+        'target group at its targets quota: stale targets deregistered first (a healthy desired target stays)',
+      );
+      step = 'RegisterTargets';
+      try {
+        await register();
+      } catch (again) {
+        if (!atQuota(again)) throw again;
+        return withCounts({
+          status: 'waiting',
+          message: `deregistered ${list(p.deregister)} first: the target group is at its targets quota (TooManyTargets) until they finish draining; ${list(p.register)} will be registered by a later run`,
+        });
+      }
+    }
     step = 'DeregisterTargets';
-    await deps.targetGroups.deregister(tg.arn, p.deregister);
+    if (done.deregistered === 0) await deregister();
   } catch (error) {
-    const report = failed(deps.log, tg, spec, step, error);
-    const done = registeredCount;
     // The failure's status, message and code over the site's plan and drift: an error report
     // alone would blank what the site wanted and held, and drop its DriftTargets.
-    return {
-      ...report,
-      ...base,
-      registeredCount: done,
-      unresolvedDriftTargets: base.driftTargets - done,
-    };
+    const report = failed(deps.log, tg, spec, step, error);
+    return withCounts(report);
   }
   deps.log.info(
     {
@@ -283,30 +337,44 @@ async function apply(
       targetGroupArn: tg.arn,
       endpointId: spec.endpointId,
       policy: spec.policy,
-      before: registered.map((t) => `${t.id}:${t.port}`),
-      registered: p.register.map((t) => `${t.id}:${t.port}`),
-      deregistered: p.deregister.map((t) => `${t.id}:${t.port}`),
+      before: registered.map(formatTarget),
+      registered: p.register.map(formatTarget),
+      deregistered: p.deregister.map(formatTarget),
     },
     'site changed',
   );
-  return {
-    ...base,
-    status: p.status === 'converge' ? 'converged' : 'drift',
-    message:
-      p.status === 'converge'
-        ? describePlan(p)
-        : `${describePlan(p)}; ${p.unresolved} left by policy ${spec.policy}`,
-    registeredCount: p.register.length,
-    deregisteredCount: p.deregister.length,
-  };
+  return withCounts(outcome(p, spec.policy));
 }
 
+const list = (targets: readonly Target[]): string => targets.map(formatTarget).join(', ');
+
+/** Every target with its port and its own sign: `+10.1.1.4:443, -10.1.1.4:8443`. */
 function describePlan(p: Plan): string {
   const parts = [];
-  if (p.register.length) parts.push(`register ${p.register.map((t) => t.id).join(', ')}`);
-  if (p.deregister.length) parts.push(`deregister ${p.deregister.map((t) => t.id).join(', ')}`);
-  if (!parts.length) parts.push(`${p.missing.length} missing, ${p.stale.length} stale`);
+  if (p.register.length) parts.push(`register ${p.register.map((t) => `+${formatTarget(t)}`).join(', ')}`);
+  if (p.deregister.length)
+    parts.push(`deregister ${p.deregister.map((t) => `-${formatTarget(t)}`).join(', ')}`);
+  if (!parts.length) {
+    const missing = p.missing.length
+      ? `missing ${p.missing.map((t) => `+${formatTarget(t)}`).join(', ')}`
+      : '';
+    const stale = p.stale.length ? `stale ${p.stale.map((t) => `-${formatTarget(t)}`).join(', ')}` : '';
+    parts.push([missing, stale].filter(Boolean).join('; '));
+  }
   return parts.join('; ');
+}
+
+/** Desired targets that are draining: AWS registers an IP again only after its deregistration delay. */
+function drainingNote(p: Plan): string {
+  const held =
+    p.deregister.length < p.stale.length
+      ? `; ${list(p.stale)} kept until then, so the group is never empty`
+      : '';
+  return `${list(p.draining)} draining: an IP target can be registered again only once its deregistration delay ends, so it is registered by a later run${held}`;
+}
+
+function quotaMessage(p: Plan, error: unknown): string {
+  return `RegisterTargets failed: the target group is at its targets quota (${describeAwsError(error)}); ${p.register.length} missing target(s) cannot be registered before the ${p.stale.length} stale one(s) are deregistered (make before break), and deregistering first is unsafe because the group holds no healthy desired target. Deregister the stale targets (${list(p.stale)}) by hand, or raise the quota "Targets per target group per Region" in Service Quotas`;
 }
 
 function failed(
