@@ -25,7 +25,14 @@ export class FakeAccount {
 
   addEndpoint(id: string, ips: string[], state = 'available', vpcId = 'vpc-1'): void {
     const eniIds = ips.map((ip, i) => `eni-${id}-${i}`);
-    this.endpointMap.set(id, { id, state, type: 'Interface', vpcId, networkInterfaceIds: eniIds });
+    this.endpointMap.set(id, {
+      id,
+      state,
+      type: 'Interface',
+      vpcId,
+      ipAddressType: 'ipv4',
+      networkInterfaceIds: eniIds,
+    });
     ips.forEach((ip, i) =>
       this.enis.set(eniIds[i] as string, { id: eniIds[i] as string, ipv4: ip, ipv6: [] }),
     );
@@ -79,7 +86,11 @@ export class FakeAccount {
             .map((g) => [g.facts.arn, g.tags]),
         );
       },
-      tags: async (arns) => (this.check('DescribeTags'), new Map(arns.map((a) => [a, this.group(a).tags]))),
+      tags: async (arns) => (
+        this.check('DescribeTags'),
+        new Map(arns.flatMap((a) => (this.groups.has(a) ? [[a, this.group(a).tags]] : [])))
+      ),
+      region: async () => 'us-east-1',
       health: async (arn) => {
         const g = this.group(arn);
         this.check('DescribeTargetHealth', g.facts.name);

@@ -16,6 +16,7 @@ describe('the reconcile loop (in-memory fakes)', () => {
     expect(account.calls).toEqual([
       'GetResources',
       'DescribeTargetGroups',
+      'DescribeTags',
       'DescribeTargetHealth:web',
       'DescribeVpcEndpoints',
       'DescribeNetworkInterfaces',

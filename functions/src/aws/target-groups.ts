@@ -45,7 +45,10 @@ export interface TargetGroups {
   find(arnsOrNames: readonly string[]): Promise<TargetGroupFacts[]>;
   /** ARNs and tags of the target groups that carry the opt-in tag (naming one of `endpointIds`, if given). */
   listOptedIn(endpointIds?: readonly string[]): Promise<Map<string, Tags>>;
+  /** Each target group's own tags (DescribeTags reads the resource, not the tagging index); gone ones are absent. */
   tags(arns: readonly string[]): Promise<Map<string, Tags>>;
+  /** The region this adapter's calls go to. */
+  region(): Promise<string>;
   health(arn: string): Promise<RegisteredTarget[]>;
   register(arn: string, targets: readonly Target[]): Promise<void>;
   deregister(arn: string, targets: readonly Target[]): Promise<void>;
@@ -72,6 +75,35 @@ function toInfo(tg: TargetGroup): TargetGroupFacts {
 
 const isNotFound = (error: unknown): boolean =>
   (error as { name?: string }).name === 'TargetGroupNotFoundException';
+/**
+ * ELBv2 answers ValidationError, for the whole call, when one ARN is of another region or account
+ * (or malformed): https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/CommonErrors.html
+ */
+const isValidationError = (error: unknown): boolean =>
+  (error as { name?: string }).name === 'ValidationError';
+
+/**
+ * One bad id fails a whole call (TargetGroupNotFound, or ValidationError for an ARN of another
+ * region or account); `call` is then retried on halves until the good ids are answered and each
+ * bad id stands alone, where it is dropped. Other errors propagate.
+ */
+async function tolerant<T>(
+  ids: readonly string[],
+  call: (ids: readonly string[]) => Promise<T[]>,
+  tolerate: (error: unknown) => boolean,
+): Promise<T[]> {
+  try {
+    return await call(ids);
+  } catch (error) {
+    if (!tolerate(error)) throw error;
+    if (ids.length <= 1) return [];
+    const half = Math.ceil(ids.length / 2);
+    const parts = await Promise.all(
+      [ids.slice(0, half), ids.slice(half)].map((p) => tolerant(p, call, tolerate)),
+    );
+    return parts.flat();
+  }
+}
 
 export function elbv2TargetGroups(
   elbv2: ElasticLoadBalancingV2Client,
@@ -93,25 +125,6 @@ export function elbv2TargetGroups(
     return found;
   }
 
-  /** One unknown ARN or name fails a whole DescribeTargetGroups call; look the rest up one by one. */
-  async function describeTolerant(input: {
-    TargetGroupArns?: string[];
-    Names?: string[];
-  }): Promise<TargetGroupFacts[]> {
-    try {
-      return await describe(input);
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-      const singles = [
-        ...(input.TargetGroupArns ?? []).map((arn) => ({ TargetGroupArns: [arn] })),
-        ...(input.Names ?? []).map((name) => ({ Names: [name] })),
-      ];
-      if (singles.length <= 1) return [];
-      const results = await Promise.all(singles.map(describeTolerant));
-      return results.flat();
-    }
-  }
-
   return {
     listAll: () => describe({}),
 
@@ -119,10 +132,11 @@ export function elbv2TargetGroups(
       const arns = arnsOrNames.filter((x) => x.startsWith(ARN_PREFIX));
       const names = arnsOrNames.filter((x) => !x.startsWith(ARN_PREFIX));
       const found: TargetGroupFacts[] = [];
+      const unknown = (e: unknown) => isNotFound(e) || isValidationError(e);
       for (const batch of chunk(arns, DESCRIBE_TARGET_GROUPS_MAX_IDS))
-        found.push(...(await describeTolerant({ TargetGroupArns: batch })));
+        found.push(...(await tolerant(batch, (ids) => describe({ TargetGroupArns: [...ids] }), unknown)));
       for (const batch of chunk(names, DESCRIBE_TARGET_GROUPS_MAX_IDS))
-        found.push(...(await describeTolerant({ Names: batch })));
+        found.push(...(await tolerant(batch, (ids) => describe({ Names: [...ids] }), isNotFound)));
       return [...new Map(found.map((tg) => [tg.arn, tg])).values()];
     },
 
@@ -152,16 +166,20 @@ export function elbv2TargetGroups(
     },
 
     async tags(arns) {
+      const describeTags = async (ids: readonly string[]): Promise<[string, Tags][]> => {
+        const response = await elbv2.send(new DescribeTagsCommand({ ResourceArns: [...ids] }));
+        return (response.TagDescriptions ?? []).flatMap((d): [string, Tags][] =>
+          d.ResourceArn ? [[d.ResourceArn, toTags(d.Tags)]] : [],
+        );
+      };
       const found = new Map<string, Tags>();
       for (const batch of chunk(arns, DESCRIBE_TAGS_MAX_ARNS)) {
-        const response = await elbv2.send(new DescribeTagsCommand({ ResourceArns: batch }));
-        for (const description of response.TagDescriptions ?? []) {
-          if (!description.ResourceArn) continue;
-          found.set(description.ResourceArn, toTags(description.Tags));
-        }
+        for (const [arn, tags] of await tolerant(batch, describeTags, isNotFound)) found.set(arn, tags);
       }
       return found;
     },
+
+    region: () => elbv2.config.region(),
 
     async health(arn) {
       const response = await elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn }));

@@ -2,13 +2,12 @@ import {
   buildRequeueMessage,
   ENDPOINT_ID_TAG,
   interpretQueueMessage,
-  isOptedIn,
   METRIC,
   type QueueMessageInterpretation,
 } from '@vpce-target-sync/shared';
 import { awsErrorCode, describeAwsError, isTransient } from '../aws/errors.ts';
 import type { TargetGroups } from '../aws/target-groups.ts';
-import type { Candidate } from '../reconcile/discover.ts';
+import { type Candidate, withFreshTags } from '../reconcile/discover.ts';
 import { type ReconcileDeps, type ReconcileOptions, reconcileCandidates } from '../reconcile/reconcile.ts';
 import type { RunReport, SiteReport } from '../reconcile/report.ts';
 import { nextDelay, type RequeueRequest, type Requeuer } from './requeue.ts';
@@ -162,8 +161,8 @@ export async function handleMessages(
 
 /**
  * Finds the opted-in sites an event names: by endpoint through the tagging API's tag filter (one
- * call, whatever the fleet's size), by target group directly. Target groups that are gone or no
- * longer opted in are left alone: there is nothing to reconcile.
+ * call, whatever the fleet's size), by target group directly; then every one's own tags, fresh
+ * (DescribeTags), decide. Target groups that are gone or no longer opted in are left alone.
  */
 async function discoverNamed(
   deps: ReconcileDeps,
@@ -172,22 +171,17 @@ async function discoverNamed(
 ): Promise<Candidate[]> {
   const targetGroups: TargetGroups = deps.targetGroups;
   const byEndpoint = endpointIds.length ? await targetGroups.listOptedIn(endpointIds) : new Map();
-  const unknownTags = targetGroupArns.filter((arn) => !byEndpoint.has(arn));
   const arns = [...new Set([...byEndpoint.keys(), ...targetGroupArns])];
   if (arns.length === 0) return [];
   const facts = await targetGroups.find(arns);
-  const direct = unknownTags.length
-    ? await targetGroups.tags(facts.filter((f) => unknownTags.includes(f.arn)).map((f) => f.arn))
-    : new Map();
-  const candidates: Candidate[] = [];
-  for (const tg of facts) {
-    const tags = byEndpoint.get(tg.arn) ?? direct.get(tg.arn) ?? {};
-    if (isOptedIn(tags)) candidates.push({ kind: 'site', targetGroup: tg, tags });
-    else
-      deps.log.info(
-        { site: tg.name, targetGroupArn: tg.arn },
-        `not opted in (no ${ENDPOINT_ID_TAG} tag): left alone`,
-      );
+  const candidates = await withFreshTags(targetGroups, facts);
+  for (const tg of facts.filter(
+    (f) => !candidates.some((c) => c.kind === 'site' && c.targetGroup.arn === f.arn),
+  )) {
+    deps.log.info(
+      { site: tg.name, targetGroupArn: tg.arn },
+      `not opted in (no ${ENDPOINT_ID_TAG} tag): left alone`,
+    );
   }
   for (const arn of arns.filter((a) => !facts.some((f) => f.arn === a))) {
     deps.log.info({ targetGroupArn: arn }, 'target group no longer exists: nothing to reconcile');

@@ -34,12 +34,35 @@ export async function discover(targetGroups: TargetGroups, scope: Scope = {}): P
   if (scope.targetGroups?.length) return discoverNamed(targetGroups, scope.targetGroups, scope.endpointIds);
 
   const endpointIds = scope.endpointIds?.length ? scope.endpointIds : undefined;
-  const optedIn = await targetGroups.listOptedIn(endpointIds);
-  if (optedIn.size === 0) return [];
-  const facts = endpointIds ? await targetGroups.find([...optedIn.keys()]) : await targetGroups.listAll();
+  const indexed = await targetGroups.listOptedIn(endpointIds);
+  if (indexed.size === 0) return [];
+  const facts = endpointIds ? await targetGroups.find([...indexed.keys()]) : await targetGroups.listAll();
+  return withFreshTags(
+    targetGroups,
+    facts.filter((tg) => indexed.has(tg.arn)),
+    endpointIds,
+  );
+}
+
+/**
+ * The tagging index (`tag:GetResources`) is eventually consistent: it can still list a tag that
+ * was removed or changed a moment ago. It only finds candidates; each candidate's own tags are read
+ * again (DescribeTags, 20 a call) and decide: a group that no longer opts in (or, with an endpoint
+ * scope, no longer names one of `endpointIds`) is left alone.
+ * https://docs.aws.amazon.com/resourcegroupstagging/latest/APIReference/API_GetResources.html
+ */
+export async function withFreshTags(
+  targetGroups: TargetGroups,
+  facts: readonly TargetGroupFacts[],
+  endpointIds?: readonly string[],
+): Promise<Candidate[]> {
+  if (facts.length === 0) return [];
+  const fresh = await targetGroups.tags(facts.map((tg) => tg.arn));
   return facts.flatMap((tg): Candidate[] => {
-    const tags = optedIn.get(tg.arn);
-    return tags ? [{ kind: 'site', targetGroup: tg, tags }] : [];
+    const tags = fresh.get(tg.arn);
+    if (!tags || !isOptedIn(tags)) return [];
+    if (endpointIds && !endpointIds.includes(tags[ENDPOINT_ID_TAG] ?? '')) return [];
+    return [{ kind: 'site', targetGroup: tg, tags }];
   });
 }
 
@@ -63,11 +86,8 @@ export async function discoverShare(
     Math.ceil(share.length / DESCRIBE_TARGET_GROUPS_MAX_IDS) <=
     Math.ceil(optedIn.size / TARGET_GROUPS_PAGE_SIZE);
   const facts = byArn ? await targetGroups.find(share) : await targetGroups.listAll();
-  const candidates = facts.flatMap((tg): Candidate[] => {
-    const tags = optedIn.get(tg.arn);
-    return tags && inShard(tg.arn, shard) ? [{ kind: 'site', targetGroup: tg, tags }] : [];
-  });
-  return { candidates, shard, sites: optedIn.size };
+  const inShare = facts.filter((tg) => optedIn.has(tg.arn) && inShard(tg.arn, shard));
+  return { candidates: await withFreshTags(targetGroups, inShare), shard, sites: optedIn.size };
 }
 
 async function discoverNamed(
@@ -78,11 +98,12 @@ async function discoverNamed(
   const found = await targetGroups.find(wanted);
   const tags = await targetGroups.tags(found.map((tg) => tg.arn));
   const missing = wanted.filter((w) => !found.some((tg) => tg.arn === w || tg.name === w));
+  const here = { region: await targetGroups.region(), account: found[0] && arnParts(found[0].arn)?.account };
   const candidates: Candidate[] = missing.map((w) => ({
     kind: 'rejected',
     arn: w.startsWith('arn:') ? w : '',
     name: w.startsWith('arn:') ? '' : w,
-    message: `target group ${w} was not found in this account and region`,
+    message: notFoundMessage(w, here),
   }));
   for (const tg of found) {
     const tgTags = tags.get(tg.arn) ?? {};
@@ -98,4 +119,26 @@ async function discoverNamed(
     }
   }
   return candidates;
+}
+
+/** `arn:aws:elasticloadbalancing:REGION:ACCOUNT:targetgroup/NAME/ID` -> region and account. */
+function arnParts(arn: string): { region: string; account: string } | undefined {
+  const [prefix, , , region, account] = arn.split(':');
+  return prefix === 'arn' && region && account ? { region, account } : undefined;
+}
+
+/**
+ * ELBv2 answers ValidationError for an ARN of another region or account, and TargetGroupNotFound for
+ * one of this region and account that does not exist: the message says which, and what to do.
+ */
+function notFoundMessage(wanted: string, here: { region: string; account: string | undefined }): string {
+  const parts = arnParts(wanted);
+  if (parts && parts.region !== here.region) {
+    return `target group ${wanted} is in region ${parts.region}, but this run is in region ${here.region}; ELBv2 only answers for the run's own region and account (run with AWS_REGION=${parts.region} to reconcile it)`;
+  }
+  if (parts && here.account && parts.account !== here.account) {
+    return `target group ${wanted} belongs to account ${parts.account}, but this run is in account ${here.account} (region ${here.region}); run with credentials for account ${parts.account} to reconcile it`;
+  }
+  const account = here.account ? `account ${here.account}` : 'this account';
+  return `target group ${wanted} was not found in ${account} and region ${here.region}`;
 }
