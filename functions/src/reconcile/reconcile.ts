@@ -328,8 +328,8 @@ async function apply(
   } catch (error) {
     // The failure's status, message and code over the site's plan and drift: an error report
     // alone would blank what the site wanted and held, and drop its DriftTargets.
-    const report = failed(deps.log, tg, spec, step, error);
-    return withCounts(report);
+    const { status, message, errorCode, retryable } = failed(deps.log, tg, spec, step, error);
+    return withCounts({ status, message, ...(errorCode ? { errorCode } : {}), retryable });
   }
   deps.log.info(
     {
