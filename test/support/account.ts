@@ -74,6 +74,32 @@ export class Account {
     return { vpcId, subnets };
   }
 
+  /** A dual-stack VPC: like `vpc`, each subnet also with a /64 of the VPC's Amazon-provided IPv6 block. */
+  async dualStackVpc(second: number, azs: readonly string[] = ['us-east-1a', 'us-east-1b']): Promise<Vpc> {
+    const created = await this.ec2.send(
+      new CreateVpcCommand({ CidrBlock: `10.${second}.0.0/16`, AmazonProvidedIpv6CidrBlock: true }),
+    );
+    const vpcId = created.Vpc?.VpcId ?? '';
+    const vpcs = await this.ec2.send(new DescribeVpcsCommand({ VpcIds: [vpcId] }));
+    const block = vpcs.Vpcs?.[0]?.Ipv6CidrBlockAssociationSet?.[0]?.Ipv6CidrBlock ?? '';
+    const groups = (block.split('::')[0] ?? '').split(':');
+    const subnets = [];
+    for (const [i, az] of azs.entries()) {
+      const cidr = `10.${second}.${i + 1}.0/24`;
+      const fourth = (Number.parseInt(groups[3] ?? '0', 16) + i).toString(16);
+      const subnet = await this.ec2.send(
+        new CreateSubnetCommand({
+          VpcId: vpcId,
+          CidrBlock: cidr,
+          Ipv6CidrBlock: `${[...groups.slice(0, 3), fourth].join(':')}::/64`,
+          AvailabilityZone: az,
+        }),
+      );
+      subnets.push({ subnetId: subnet.Subnet?.SubnetId ?? '', az, cidr });
+    }
+    return { vpcId, subnets };
+  }
+
   /** An address in the VPC's Amazon-provided IPv6 block, with `suffix` as its last group. */
   async vpcIpv6Address(vpc: Vpc, suffix: number): Promise<string> {
     const vpcs = await this.ec2.send(new DescribeVpcsCommand({ VpcIds: [vpc.vpcId] }));
@@ -86,11 +112,13 @@ export class Account {
     vpc: Vpc,
     subnetCount: number,
     type: 'Interface' | 'Gateway' = 'Interface',
+    ipAddressType?: 'ipv4' | 'dualstack' | 'ipv6',
   ): Promise<string> {
     const created = await this.ec2.send(
       new CreateVpcEndpointCommand({
         VpcId: vpc.vpcId,
         VpcEndpointType: type,
+        ...(ipAddressType ? { IpAddressType: ipAddressType } : {}),
         ServiceName: 'com.amazonaws.us-east-1.s3',
         ...(type === 'Interface'
           ? { SubnetIds: vpc.subnets.slice(0, subnetCount).map((s) => s.subnetId) }

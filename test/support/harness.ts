@@ -33,6 +33,15 @@ export async function startHarness(options: Parameters<typeof startSimulator>[0]
   return { sim, env: sim.env, settings, account: new Account(settings), stop: () => sim.stop() };
 }
 
+/**
+ * The simulator behind a harness, for a test that needs its controls (clock, faults, call log,
+ * endpoint states, tagging lag). Such tests carry `[simulator]` in their name.
+ */
+export function requireSimulator(h: Harness): Simulator {
+  if (!h.sim) throw new Error('this test needs the project simulator (its name says [simulator])');
+  return h.sim;
+}
+
 export interface CliResult {
   readonly code: number | null;
   readonly stdout: string;

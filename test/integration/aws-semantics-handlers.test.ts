@@ -1,0 +1,162 @@
+import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ENDPOINT_ID_TAG, ENV, METRIC, METRIC_NAMESPACE, POLICY_TAG } from '@vpce-target-sync/shared';
+import type { Context, ScheduledEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Simulator } from '../sim/index.ts';
+import type { Vpc } from '../support/account.ts';
+import { scheduledEvent, sqsBatch, trail } from '../support/cloudtrail.ts';
+import { type Harness, requireSimulator, startHarness } from '../support/harness.ts';
+
+/**
+ * The AWS behaviours of issue 9 through the deployed Lambda handler (events and schedule), on the
+ * project's simulator: its controls drive endpoint states, the tagging index's lag and the clock.
+ */
+const QUEUE = 'vpce-target-sync-semantics';
+const OWN_ROLE = 'arn:aws:iam::123456789012:role/VpceTargetSync-Reconciler';
+const TARGET_QUOTA = 4;
+
+let h: Harness;
+let sim: Simulator;
+let vpc: Vpc;
+let handler: (event: SQSEvent | ScheduledEvent, context: Context) => Promise<unknown>;
+let invocation = 0;
+let names = 0;
+
+beforeAll(async () => {
+  h = await startHarness({ targetsPerTargetGroup: TARGET_QUOTA, deletedEndpointVisibleMs: 60_000 });
+  sim = requireSimulator(h);
+  const sqs = new SQSClient(h.settings);
+  const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: QUEUE }))).QueueUrl ?? '';
+  Object.assign(process.env, h.env, {
+    [ENV.roleArn]: OWN_ROLE,
+    [ENV.queueUrl]: queueUrl,
+    [ENV.logLevel]: 'silent',
+  });
+  ({ handler } = (await import('@vpce-target-sync/functions/handlers')) as unknown as {
+    handler: typeof handler;
+  });
+  vpc = await h.account.vpc(4);
+});
+afterAll(() => h.stop());
+beforeEach(() => sim.setTaggingLag(0));
+
+const context = (): Context =>
+  ({ awsRequestId: `req-${++invocation}`, getRemainingTimeInMillis: () => 120_000 }) as unknown as Context;
+const handle = (events: unknown[]): Promise<SQSBatchResponse> =>
+  handler(sqsBatch(events) as unknown as SQSEvent, context()) as Promise<SQSBatchResponse>;
+const scheduled = () => handler(scheduledEvent() as unknown as ScheduledEvent, context());
+const writes = () => sim.calls.filter((c) => /^(Register|Deregister)Targets$/.test(c.operation));
+const requeued = () => sim.sentMessages(QUEUE).length;
+const name = (prefix: string) => `${prefix}-${++names}`;
+/** The run-wide SiteErrors datum of the latest run. */
+const lastSiteErrors = () =>
+  sim
+    .metricData({ namespace: METRIC_NAMESPACE, metricName: METRIC.SiteErrors })
+    .filter((d) => d.dimensions.length === 0)
+    .at(-1)?.sum;
+
+/** A site whose group holds the endpoint's IPs already. */
+async function syncedSite(prefix: string, subnets = 2): Promise<{ arn: string; endpointId: string }> {
+  const endpointId = await h.account.endpoint(vpc, subnets);
+  const arn = await h.account.site(name(prefix), vpc, { endpointId });
+  await handle([trail.addTags(arn, { [ENDPOINT_ID_TAG]: endpointId })]);
+  expect(await h.account.targets(arn)).toEqual(await h.account.endpointIps(endpointId));
+  return { arn, endpointId };
+}
+
+describe('issue 9 through the Lambda handler [simulator]', () => {
+  it('a deleted endpoint is a site error, not a wait: no re-queue, targets kept, SiteErrors counted', async () => {
+    const { arn, endpointId } = await syncedSite('ev-deleted');
+    const before = await h.account.targets(arn);
+    await h.account.deleteEndpoint(endpointId);
+    const queued = requeued();
+    sim.resetCalls();
+
+    const result = await handle([trail.deleteVpcEndpoints([endpointId])]);
+    expect(result.batchItemFailures).toEqual([]);
+    expect(requeued()).toBe(queued);
+    expect(writes()).toEqual([]);
+    expect(lastSiteErrors()).toBe(1);
+    expect(await h.account.targets(arn)).toEqual(before);
+  });
+
+  it('a rejected endpoint is a site error on the schedule too', async () => {
+    const { arn, endpointId } = await syncedSite('ev-rejected');
+    sim.setEndpointState(endpointId, 'rejected');
+    const summary = (await scheduled()) as { siteErrors: number };
+    expect(summary.siteErrors).toBeGreaterThanOrEqual(1);
+    expect(
+      sim
+        .metricData({ namespace: METRIC_NAMESPACE, metricName: METRIC.SiteErrors })
+        .some((d) => d.dimensions.some((x) => x.Value === arn.split('/')[1])),
+    ).toBe(true);
+  });
+
+  it('an IPv6 group on an IPv4-only endpoint is a site error (SiteErrors 1), not a silent wait', async () => {
+    const endpointId = await h.account.endpoint(vpc, 1);
+    const arn = await h.account.site(name('ev-v6'), vpc, { endpointId, ipAddressType: 'ipv6' });
+    const queued = requeued();
+    await handle([trail.addTags(arn, { [ENDPOINT_ID_TAG]: endpointId })]);
+    expect(lastSiteErrors()).toBe(1);
+    expect(requeued()).toBe(queued);
+  });
+
+  it('a misspelt key under our prefix is a site error and the group is not written', async () => {
+    const { arn, endpointId } = await syncedSite('ev-typo');
+    await h.account.tag(arn, { 'vpce-target-sync:Policy': 'observe' });
+    await h.account.register(arn, ['10.4.3.99']);
+    sim.resetCalls();
+    await handle([trail.addTags(arn, { 'vpce-target-sync:Policy': 'observe' })]);
+    expect(writes()).toEqual([]);
+    expect(lastSiteErrors()).toBe(1);
+    expect(await h.account.targets(arn)).toEqual(
+      [...(await h.account.endpointIps(endpointId)), '10.4.3.99'].sort(),
+    );
+  });
+
+  it('the schedule acts only on fresh tags while the tagging index lags', async () => {
+    const { arn } = await syncedSite('ev-fresh');
+    await h.account.register(arn, ['10.4.3.98']);
+    sim.clock.advance(600_000);
+    sim.setTaggingLag(300_000);
+    await h.account.tag(arn, { [POLICY_TAG]: 'observe' });
+    sim.resetCalls();
+    await scheduled();
+    expect(writes().filter((c) => JSON.stringify(c.params).includes(arn))).toEqual([]);
+    expect(await h.account.targets(arn)).toContain('10.4.3.98');
+  });
+
+  it('a desired IP drained by hand is re-queued while draining and registered once the drain ends', async () => {
+    const { arn, endpointId } = await syncedSite('ev-drain');
+    const [first] = (await h.account.endpointIps(endpointId)) as [string];
+    await h.account.deregister(arn, [first]);
+    const queued = requeued();
+    await handle([trail.targets('DeregisterTargets', arn, [first])]);
+    expect(requeued()).toBe(queued + 1);
+    expect(await h.account.targets(arn)).not.toContain(first);
+
+    sim.clock.advance(301_000);
+    const message = sim.sentMessages(QUEUE).at(-1);
+    await handle([JSON.parse(message?.body ?? 'null')]);
+    expect(await h.account.targets(arn)).toEqual(await h.account.endpointIps(endpointId));
+  });
+
+  it(`a group at its quota (${TARGET_QUOTA}) with a healthy desired target converges, stale ones removed first`, async () => {
+    const endpointId = await h.account.endpoint(vpc, 2);
+    const [first, second] = (await h.account.endpointIps(endpointId)) as [string, string];
+    const arn = await h.account.site(name('ev-quota'), vpc, { endpointId });
+    await h.account.attach(vpc, arn, 8000 + names);
+    await h.account.register(arn, [first, '10.4.3.95', '10.4.3.96', '10.4.3.97']);
+    sim.clock.advance(1_000);
+    sim.resetCalls();
+    await handle([trail.addTags(arn, { [ENDPOINT_ID_TAG]: endpointId })]);
+    expect(writes().map((c) => c.operation)).toEqual([
+      'RegisterTargets',
+      'DeregisterTargets',
+      'RegisterTargets',
+    ]);
+    sim.clock.advance(301_000);
+    await handle([trail.addTags(arn, { [ENDPOINT_ID_TAG]: endpointId })]);
+    expect(await h.account.targets(arn)).toEqual([first, second].sort());
+  });
+});
