@@ -11,14 +11,14 @@ import {
   DescribeTagsCommand,
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
-  type ElasticLoadBalancingV2Client,
+  ElasticLoadBalancingV2Client,
   paginateDescribeTargetGroups,
   RegisterTargetsCommand,
   RemoveTagsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Clients, clientsFor, createNetwork, type Network } from './fixtures.ts';
-import { type Simulator, startSimulator } from './index.ts';
+import { type Simulator, type SimulatorOptions, startSimulator } from './index.ts';
 
 let sim: Simulator;
 let clients: Clients;
@@ -354,18 +354,22 @@ describe('targets', () => {
     });
   });
 
-  it('refuses to deregister a target that is not registered', async () => {
+  it('succeeds deregistering a target that is not registered (or not on that port) and leaves it alone', async () => {
     const arn = await targetGroup('site-a');
-    await elbv2.send(new RegisterTargetsCommand({ TargetGroupArn: arn, Targets: [{ Id: '10.0.1.4' }] }));
-    await expect(
-      elbv2.send(
-        new DeregisterTargetsCommand({
-          TargetGroupArn: arn,
-          Targets: [{ Id: '10.0.1.4' }, { Id: '10.0.1.5' }],
-        }),
-      ),
-    ).rejects.toMatchObject({ name: 'InvalidTargetException' });
-    expect((await health(arn)).map((t) => t.state)).toEqual(['unused']);
+    await elbv2.send(
+      new RegisterTargetsCommand({ TargetGroupArn: arn, Targets: [{ Id: '10.0.1.4', Port: 8443 }] }),
+    );
+    // The API reference: "If the specified target does not exist, the action returns successfully."
+    await elbv2.send(
+      new DeregisterTargetsCommand({
+        TargetGroupArn: arn,
+        // 10.0.1.4 without its port override means 10.0.1.4:443, which is not registered.
+        Targets: [{ Id: '10.0.1.4' }, { Id: '10.0.1.5' }],
+      }),
+    );
+    expect(await health(arn)).toEqual([
+      { id: '10.0.1.4', port: 8443, state: 'unused', reason: 'Target.NotInUse' },
+    ]);
   });
 
   it('drains deregistered targets for the deregistration delay, then forgets them', async () => {
@@ -422,10 +426,10 @@ describe('targets with a health check delay', () => {
     expect((await health(arn))[0]?.state).toBe('healthy');
   });
 
-  it('makes a draining target initial again when it is registered again', async () => {
-    const arn = await targetGroup('site-a');
+  it('makes a draining instance initial again when it is registered again', async () => {
+    const arn = await targetGroup('site-i', { TargetType: 'instance' });
     await loadBalancerWithListener(arn);
-    const target = { TargetGroupArn: arn, Targets: [{ Id: '10.0.1.4' }] };
+    const target = { TargetGroupArn: arn, Targets: [{ Id: 'i-0123456789abcdef0' }] };
     await elbv2.send(new RegisterTargetsCommand(target));
     sim.clock.advance(30_000);
     await elbv2.send(new DeregisterTargetsCommand(target));
@@ -491,5 +495,453 @@ describe('load balancers and listeners', () => {
     await expect(listener(arn.replace(/[0-9a-f]{16}$/, '0000000000000000'))).rejects.toMatchObject({
       name: 'TargetGroupNotFoundException',
     });
+  });
+});
+
+async function restart(options: SimulatorOptions): Promise<void> {
+  await sim.stop();
+  sim = await startSimulator(options);
+  clients = clientsFor(sim);
+  elbv2 = clients.elbv2;
+  network = await createNetwork(clients.ec2);
+}
+
+/** `count` distinct addresses of the test VPC (10.0.0.0/16), 250 per /24 from 10.0.1.4 on. */
+const vpcIps = (count: number, from = 0) =>
+  Array.from({ length: count }, (_, i) => ({
+    Id: `10.0.${1 + Math.floor((from + i) / 250)}.${4 + ((from + i) % 250)}`,
+  }));
+
+const register = (
+  TargetGroupArn: string,
+  Targets: { Id: string; Port?: number; AvailabilityZone?: string }[],
+) => elbv2.send(new RegisterTargetsCommand({ TargetGroupArn, Targets }));
+
+describe('per-call limits', () => {
+  it('describes at most 20 target groups by ARN or by name per DescribeTargetGroups call', async () => {
+    const arns = [];
+    for (let i = 0; i < 21; i++) arns.push(await targetGroup(`site-${i}`));
+    const byArn = await elbv2.send(new DescribeTargetGroupsCommand({ TargetGroupArns: arns.slice(0, 20) }));
+    expect(byArn.TargetGroups).toHaveLength(20);
+    await expect(
+      elbv2.send(new DescribeTargetGroupsCommand({ TargetGroupArns: arns })),
+    ).rejects.toMatchObject({
+      name: 'ValidationError',
+      message: "You cannot describe more than '20' target groups at a time",
+    });
+    const names = arns.map((_, i) => `site-${i}`);
+    expect(
+      (await elbv2.send(new DescribeTargetGroupsCommand({ Names: names.slice(0, 20) }))).TargetGroups,
+    ).toHaveLength(20);
+    await expect(elbv2.send(new DescribeTargetGroupsCommand({ Names: names }))).rejects.toMatchObject({
+      name: 'ValidationError',
+    });
+  });
+
+  it('describes at most 20 load balancers by ARN and pages them with PageSize 1-400', async () => {
+    const arn = (
+      await elbv2.send(
+        new CreateLoadBalancerCommand({ Name: 'alb', Subnets: [network.subnetIds[0], network.subnetIds[1]] }),
+      )
+    ).LoadBalancers?.[0]?.LoadBalancerArn;
+    const fakes = Array.from(
+      { length: 20 },
+      (_, i) => `${arn?.slice(0, -16)}${i.toString(16).padStart(16, '0')}`,
+    );
+    await expect(
+      elbv2.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [arn ?? '', ...fakes] })),
+    ).rejects.toMatchObject({ name: 'ValidationError' });
+    await expect(elbv2.send(new DescribeLoadBalancersCommand({ PageSize: 401 }))).rejects.toMatchObject({
+      name: 'ValidationError',
+    });
+    expect(
+      (await elbv2.send(new DescribeLoadBalancersCommand({ PageSize: 400 }))).LoadBalancers,
+    ).toHaveLength(1);
+  });
+
+  it('takes a whole quota of targets in one RegisterTargets, DescribeTargetHealth and DeregisterTargets call', async () => {
+    const arn = await targetGroup('site-a');
+    await register(arn, vpcIps(200));
+    await register(arn, vpcIps(800, 200));
+    const all = vpcIps(1000);
+    const described = await elbv2.send(
+      new DescribeTargetHealthCommand({ TargetGroupArn: arn, Targets: all }),
+    );
+    expect(described.TargetHealthDescriptions).toHaveLength(1000);
+    await elbv2.send(new DeregisterTargetsCommand({ TargetGroupArn: arn, Targets: all }));
+    expect(new Set((await health(arn)).map((t) => t.state))).toEqual(new Set(['draining']));
+  });
+});
+
+describe('ARNs of another region or account', () => {
+  const otherRegion = (arn: string) => arn.replace(':us-east-1:', ':us-west-2:');
+  const otherAccount = (arn: string) => arn.replace(':123456789012:', ':210987654321:');
+
+  it('fails the whole DescribeTargetGroups call with ValidationError, not TargetGroupNotFound', async () => {
+    const arn = await targetGroup('site-a');
+    for (const foreign of [otherRegion(arn), otherAccount(arn), 'site-a']) {
+      await expect(
+        elbv2.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [arn, foreign] })),
+      ).rejects.toMatchObject({
+        name: 'ValidationError',
+        message: `'${foreign}' is not a valid target group ARN`,
+        $metadata: { httpStatusCode: 400 },
+      });
+    }
+  });
+
+  it('answers ValidationError from DescribeTags, DescribeTargetHealth, RegisterTargets and DeregisterTargets', async () => {
+    const arn = await targetGroup('site-a');
+    for (const foreign of [otherRegion(arn), otherAccount(arn)]) {
+      const validationError = {
+        name: 'ValidationError',
+        message: `'${foreign}' is not a valid target group ARN`,
+      };
+      await expect(
+        elbv2.send(new DescribeTagsCommand({ ResourceArns: [arn, foreign] })),
+      ).rejects.toMatchObject(validationError);
+      await expect(
+        elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: foreign })),
+      ).rejects.toMatchObject(validationError);
+      await expect(register(foreign, [{ Id: '10.0.1.4' }])).rejects.toMatchObject(validationError);
+      await expect(
+        elbv2.send(new DeregisterTargetsCommand({ TargetGroupArn: foreign, Targets: [{ Id: '10.0.1.4' }] })),
+      ).rejects.toMatchObject(validationError);
+    }
+    const balancer =
+      'arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/alb/0000000000000000';
+    await expect(elbv2.send(new DescribeTagsCommand({ ResourceArns: [balancer] }))).rejects.toMatchObject({
+      name: 'ValidationError',
+      message: `'${balancer}' is not a valid load balancer ARN`,
+    });
+  });
+
+  it('answers a client of another region with ValidationError for this region’s ARN', async () => {
+    const arn = await targetGroup('site-a');
+    const west = new ElasticLoadBalancingV2Client(sim.clientConfig({ region: 'us-west-2' }));
+    await expect(
+      west.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [arn] })),
+    ).rejects.toMatchObject({
+      name: 'ValidationError',
+    });
+    await expect(west.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn }))).rejects.toMatchObject({
+      name: 'ValidationError',
+    });
+  });
+});
+
+describe('the targets-per-target-group quota', () => {
+  beforeEach(() => restart({ targetsPerTargetGroup: 3 }));
+
+  it('refuses a registration beyond the quota with TooManyTargets and registers none of the call', async () => {
+    const arn = await targetGroup('site-a');
+    await register(arn, vpcIps(2));
+    await expect(register(arn, vpcIps(2, 2))).rejects.toMatchObject({
+      name: 'TooManyTargetsException',
+      message: 'You cannot have more than 3 targets per target group',
+    });
+    expect(await health(arn)).toHaveLength(2);
+    // Targets already registered, and the same target twice in one call, count once.
+    await register(arn, [...vpcIps(2), ...vpcIps(1, 2), ...vpcIps(1, 2)]);
+    expect(await health(arn)).toHaveLength(3);
+  });
+
+  it('does not count draining targets', async () => {
+    const arn = await targetGroup('site-a');
+    await register(arn, vpcIps(3));
+    await elbv2.send(new DeregisterTargetsCommand({ TargetGroupArn: arn, Targets: vpcIps(1) }));
+    await register(arn, vpcIps(1, 3));
+    expect((await health(arn)).map((t) => t.state).sort()).toEqual([
+      'draining',
+      'unused',
+      'unused',
+      'unused',
+    ]);
+    await expect(register(arn, vpcIps(1, 4))).rejects.toMatchObject({ name: 'TooManyTargetsException' });
+  });
+
+  it('counts a draining instance registered again', async () => {
+    const arn = await targetGroup('site-i', { TargetType: 'instance' });
+    const instances = ['i-0000000000000000a', 'i-0000000000000000b', 'i-0000000000000000c'].map((Id) => ({
+      Id,
+    }));
+    await register(arn, instances);
+    await elbv2.send(new DeregisterTargetsCommand({ TargetGroupArn: arn, Targets: instances.slice(0, 1) }));
+    await register(arn, [{ Id: 'i-0000000000000000d' }]);
+    await expect(register(arn, instances.slice(0, 1))).rejects.toMatchObject({
+      name: 'TooManyTargetsException',
+    });
+  });
+});
+
+describe('registering an IP that is still draining', () => {
+  it('succeeds and changes nothing: the target drains out, then it can be registered', async () => {
+    const arn = await targetGroup('site-a');
+    await loadBalancerWithListener(arn);
+    await register(arn, [{ Id: '10.0.1.4' }, { Id: '10.0.2.4' }]);
+    await elbv2.send(new DeregisterTargetsCommand({ TargetGroupArn: arn, Targets: [{ Id: '10.0.1.4' }] }));
+    sim.clock.advance(100_000);
+    await register(arn, [{ Id: '10.0.1.4' }, { Id: '10.0.2.4' }]);
+    expect(await health(arn)).toEqual([
+      { id: '10.0.1.4', port: 443, state: 'draining', reason: 'Target.DeregistrationInProgress' },
+      { id: '10.0.2.4', port: 443, state: 'healthy', reason: undefined },
+    ]);
+    // The delay still runs from the deregistration, not from the second registration.
+    sim.clock.advance(200_000);
+    expect((await health(arn)).map((t) => t.id)).toEqual(['10.0.2.4']);
+    await register(arn, [{ Id: '10.0.1.4' }]);
+    expect((await health(arn)).map((t) => [t.id, t.state])).toEqual([
+      ['10.0.2.4', 'healthy'],
+      ['10.0.1.4', 'healthy'],
+    ]);
+  });
+
+  it('re-registers a draining instance at once', async () => {
+    const arn = await targetGroup('site-i', { TargetType: 'instance' });
+    await loadBalancerWithListener(arn);
+    const target = { Id: 'i-0123456789abcdef0' };
+    await register(arn, [target]);
+    await elbv2.send(new DeregisterTargetsCommand({ TargetGroupArn: arn, Targets: [target] }));
+    await register(arn, [target]);
+    expect((await health(arn)).map((t) => t.state)).toEqual(['healthy']);
+    sim.clock.advance(301_000);
+    expect((await health(arn)).map((t) => t.state)).toEqual(['healthy']);
+  });
+});
+
+describe('target health states', () => {
+  const describeOne = async (arn: string) =>
+    (await elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn }))).TargetHealthDescriptions?.[0]
+      ?.TargetHealth;
+
+  it('reports what setTargetHealth imposes, with AWS reason codes, until it is cleared', async () => {
+    const arn = await targetGroup('site-a');
+    await loadBalancerWithListener(arn);
+    await register(arn, [{ Id: '10.0.1.4' }]);
+    sim.setTargetHealth(
+      arn,
+      { id: '10.0.1.4' },
+      { state: 'unhealthy', reason: 'Target.ResponseCodeMismatch' },
+    );
+    expect(await describeOne(arn)).toEqual({
+      State: 'unhealthy',
+      Reason: 'Target.ResponseCodeMismatch',
+      Description: 'Health checks failed with these codes: [502]',
+    });
+    sim.setTargetHealth(arn, { id: '10.0.1.4', port: 443 }, { state: 'unhealthy', reason: 'Target.Timeout' });
+    expect(await describeOne(arn)).toMatchObject({ State: 'unhealthy', Reason: 'Target.Timeout' });
+    sim.setTargetHealth(arn, { id: '10.0.1.4' }, { state: 'unhealthy' });
+    expect(await describeOne(arn)).toMatchObject({ State: 'unhealthy', Reason: 'Target.FailedHealthChecks' });
+    sim.setTargetHealth(arn, { id: '10.0.1.4' }, { state: 'unavailable' });
+    expect(await describeOne(arn)).toMatchObject({ State: 'unavailable', Reason: 'Elb.InternalError' });
+    sim.setTargetHealth(arn, { id: '10.0.1.4' }, undefined);
+    expect(await describeOne(arn)).toEqual({ State: 'healthy' });
+  });
+
+  it('refuses a state/reason pair the TargetHealth reference does not list', async () => {
+    const arn = await targetGroup('site-a');
+    expect(() =>
+      sim.setTargetHealth(arn, { id: '10.0.1.4' }, { state: 'unhealthy', reason: 'Target.NotInUse' }),
+    ).toThrow(TypeError);
+    expect(() =>
+      sim.setTargetHealth(arn, { id: '10.0.1.4' }, { state: 'healthy', reason: 'Target.Timeout' }),
+    ).toThrow(TypeError);
+    expect(() => sim.setTargetHealth(`${arn}0`, { id: '10.0.1.4' }, { state: 'unhealthy' })).toThrow();
+    // Nothing was stored by the refused calls.
+    await loadBalancerWithListener(arn);
+    await register(arn, [{ Id: '10.0.1.4' }]);
+    expect(await describeOne(arn)).toEqual({ State: 'healthy' });
+  });
+
+  it('lets draining and unused win over an imposed health', async () => {
+    const arn = await targetGroup('site-a');
+    await register(arn, [{ Id: '10.0.1.4' }]);
+    sim.setTargetHealth(arn, { id: '10.0.1.4' }, { state: 'unhealthy' });
+    expect(await describeOne(arn)).toMatchObject({ State: 'unused', Reason: 'Target.NotInUse' });
+    await loadBalancerWithListener(arn);
+    expect(await describeOne(arn)).toMatchObject({ State: 'unhealthy' });
+    await elbv2.send(new DeregisterTargetsCommand({ TargetGroupArn: arn, Targets: [{ Id: '10.0.1.4' }] }));
+    expect(await describeOne(arn)).toMatchObject({
+      State: 'draining',
+      Reason: 'Target.DeregistrationInProgress',
+    });
+    // The imposed health goes with the target once it has drained.
+    sim.clock.advance(301_000);
+    await register(arn, [{ Id: '10.0.1.4' }]);
+    expect(await describeOne(arn)).toEqual({ State: 'healthy' });
+  });
+
+  it('reports a target unused when its zone is enabled on no load balancer using the group', async () => {
+    const arn = await targetGroup('site-a');
+    await loadBalancerWithListener(arn); // in us-east-1a and us-east-1b
+    await register(arn, [
+      { Id: '10.0.1.4' },
+      { Id: '10.0.3.4' },
+      { Id: '192.168.0.10', AvailabilityZone: 'all' },
+    ]);
+    const described = await elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn }));
+    expect(
+      described.TargetHealthDescriptions?.map((d) => [
+        d.Target?.AvailabilityZone,
+        d.TargetHealth?.State,
+        d.TargetHealth?.Reason,
+      ]),
+    ).toEqual([
+      ['us-east-1a', 'healthy', undefined],
+      ['us-east-1c', 'unused', 'Target.NotInUse'],
+      ['all', 'healthy', undefined],
+    ]);
+  });
+
+  it('reports unavailable with Target.HealthCheckDisabled when the group has health checks off', async () => {
+    const created = await elbv2.send(
+      new CreateTargetGroupCommand({
+        Name: 'no-checks',
+        Protocol: 'HTTP',
+        Port: 443,
+        VpcId: network.vpcId,
+        TargetType: 'ip',
+        HealthCheckEnabled: false,
+      }),
+    );
+    const arn = created.TargetGroups?.[0]?.TargetGroupArn ?? '';
+    await loadBalancerWithListener(arn);
+    await register(arn, [{ Id: '10.0.1.4' }]);
+    expect(await describeOne(arn)).toEqual({
+      State: 'unavailable',
+      Reason: 'Target.HealthCheckDisabled',
+      Description: 'Health checks are disabled for the target group',
+    });
+  });
+});
+
+describe('IP registration rules', () => {
+  it('takes IPs of a secondary VPC CIDR block without a zone', async () => {
+    // Arranged in state until AssociateVpcCidrBlock lands (the EC2 side's work).
+    sim.state().ec2.vpcs.get(network.vpcId)?.secondaryCidrBlocks.push('10.1.0.0/16');
+    const arn = await targetGroup('site-a');
+    await register(arn, [{ Id: '10.1.0.5' }]);
+    expect((await health(arn)).map((t) => t.id)).toEqual(['10.1.0.5']);
+  });
+
+  it('needs a zone for an IP outside the VPC, and takes only the private ranges the guide lists', async () => {
+    const arn = await targetGroup('site-a');
+    const outside = [
+      '10.9.0.4',
+      '100.64.0.1',
+      '100.127.255.254',
+      '172.16.0.1',
+      '172.31.255.254',
+      '192.168.0.10',
+    ];
+    for (const Id of outside) {
+      await expect(register(arn, [{ Id }])).rejects.toMatchObject({ name: 'InvalidTargetException' });
+    }
+    await register(
+      arn,
+      outside.map((Id) => ({ Id, AvailabilityZone: 'all' })),
+    );
+    await register(arn, [{ Id: '10.9.0.5', AvailabilityZone: 'us-east-1a' }]);
+    const refused = ['8.8.8.8', '169.254.169.254', '100.128.0.1', '172.32.0.1', '192.169.0.1', '11.0.0.1'];
+    for (const Id of refused) {
+      await expect(register(arn, [{ Id, AvailabilityZone: 'all' }])).rejects.toMatchObject({
+        name: 'InvalidTargetException',
+      });
+    }
+    await expect(register(arn, [{ Id: '10.9.0.6', AvailabilityZone: 'us-west-2a' }])).rejects.toMatchObject({
+      name: 'InvalidTargetException',
+    });
+    expect(await health(arn)).toHaveLength(outside.length + 1);
+  });
+
+  it('takes IPv6 targets from the VPC only', async () => {
+    const arn = await targetGroup('site-v6', { IpAddressType: 'ipv6' });
+    await expect(
+      register(arn, [{ Id: '2600:1f18:ffff::10', AvailabilityZone: 'all' }]),
+    ).rejects.toMatchObject({
+      name: 'InvalidTargetException',
+    });
+    await expect(register(arn, [{ Id: 'fd00::10', AvailabilityZone: 'all' }])).rejects.toMatchObject({
+      name: 'InvalidTargetException',
+    });
+    expect(await health(arn)).toEqual([]);
+  });
+});
+
+describe('tag rules', () => {
+  const addTags = (arn: string, Key: string, Value?: string) =>
+    elbv2.send(
+      new AddTagsCommand({ ResourceArns: [arn], Tags: [{ Key, ...(Value === undefined ? {} : { Value }) }] }),
+    );
+  const tagsOf = async (arn: string) =>
+    (await elbv2.send(new DescribeTagsCommand({ ResourceArns: [arn] }))).TagDescriptions?.[0]?.Tags?.map(
+      (t) => t.Key,
+    );
+
+  it('takes keys of 1-128 and values of 0-256 letters, spaces, numbers and _ . : / = + - @', async () => {
+    const arn = await targetGroup('site-a');
+    await addTags(arn, 'k'.repeat(128), 'v'.repeat(256));
+    await addTags(arn, 'Équipe 1_.:/=+-@', 'Zürich 東京 ٣');
+    await addTags(arn, 'empty', '');
+    for (const [Key, Value] of [
+      ['k'.repeat(129), 'v'],
+      ['k', 'v'.repeat(257)],
+      ['a*b', 'v'],
+      ['k', 'x#y'],
+      ['tab\tkey', 'v'],
+    ] as const) {
+      await expect(addTags(arn, Key, Value)).rejects.toMatchObject({
+        name: 'ValidationError',
+        message: expect.stringMatching(/^1 validation error detected: .* failed to satisfy constraint: /),
+      });
+    }
+    expect(await tagsOf(arn)).toEqual([
+      'vpce-target-sync:endpoint-id',
+      'k'.repeat(128),
+      'Équipe 1_.:/=+-@',
+      'empty',
+    ]);
+  });
+
+  it('refuses the reserved aws: prefix in any case, on AddTags, CreateTargetGroup and RemoveTags', async () => {
+    const arn = await targetGroup('site-a');
+    for (const key of ['aws:team', 'AWS:team', 'Aws:team']) {
+      await expect(addTags(arn, key, 'web')).rejects.toMatchObject({ name: 'ValidationError' });
+    }
+    await expect(
+      elbv2.send(
+        new CreateTargetGroupCommand({
+          Name: 'site-b',
+          Protocol: 'HTTP',
+          Port: 443,
+          VpcId: network.vpcId,
+          TargetType: 'ip',
+          Tags: [{ Key: 'aws:cloudformation:stack-name', Value: 'x' }],
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'ValidationError' });
+    await expect(
+      elbv2.send(new RemoveTagsCommand({ ResourceArns: [arn], TagKeys: ['aws:team'] })),
+    ).rejects.toMatchObject({ name: 'ValidationError' });
+    await addTags(arn, 'team', 'aws:web');
+    expect(await tagsOf(arn)).toEqual(['vpce-target-sync:endpoint-id', 'team']);
+    await expect(elbv2.send(new DescribeTargetGroupsCommand({ Names: ['site-b'] }))).rejects.toMatchObject({
+      name: 'TargetGroupNotFoundException',
+    });
+  });
+
+  it('refuses a key given twice with DuplicateTagKeys', async () => {
+    const arn = await targetGroup('site-a');
+    await expect(
+      elbv2.send(
+        new AddTagsCommand({
+          ResourceArns: [arn],
+          Tags: [
+            { Key: 'team', Value: 'a' },
+            { Key: 'team', Value: 'b' },
+          ],
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'DuplicateTagKeysException' });
   });
 });

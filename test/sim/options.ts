@@ -31,27 +31,61 @@ export interface SimulatorOptions {
   readonly healthyAfterMs?: number;
   /** Simulated ms a deregistered target stays `draining` (AWS's default delay is 300 s). @default 300000 */
   readonly deregistrationDelayMs?: number;
+  /**
+   * The "Targets per Target Group per Region" quota (AWS's default is 1000): RegisterTargets
+   * beyond it fails with `TooManyTargets`. Draining targets do not count. @default 1000
+   */
+  readonly targetsPerTargetGroup?: number;
+  /**
+   * Simulated ms the Resource Groups Tagging index lags behind the resources: `tag:GetResources`
+   * answers from the tags as they were this long ago (ELBv2 DescribeTags is always current).
+   * Can be changed at runtime with `sim.setTaggingLag`. @default 0
+   */
+  readonly taggingLagMs?: number;
   /** Seed for resource ids, so two simulators can issue different ids. @default 1 */
   readonly idSeed?: number;
 }
 
-/** The time-dependent behaviour services need, resolved from the options. */
+/** The time-dependent behaviour (and the quotas) services need, resolved from the options. */
 export interface Timing {
   readonly endpointPendingMs: number;
   readonly healthyAfterMs: number;
   readonly deregistrationDelayMs: number;
+  readonly targetsPerTargetGroup: number;
+  /** Changed at runtime by `Simulator.setTaggingLag` (hence not readonly); read on every call. */
+  taggingLagMs: number;
 }
 
 export const DEFAULT_REGION = 'us-east-1';
 export const DEFAULT_PRINCIPAL = `arn:aws:iam::${ACCOUNT_ID}:role/default`;
 const DEFAULT_DEREGISTRATION_DELAY_MS = 300_000;
+/** AWS's default "Targets per Target Group per Region" quota for instances and IP addresses. */
+export const DEFAULT_TARGETS_PER_TARGET_GROUP = 1000;
 
 export function timingOf(options: SimulatorOptions): Timing {
   return {
     endpointPendingMs: options.endpointPendingMs ?? 0,
     healthyAfterMs: options.healthyAfterMs ?? 0,
     deregistrationDelayMs: options.deregistrationDelayMs ?? DEFAULT_DEREGISTRATION_DELAY_MS,
+    targetsPerTargetGroup: positiveInt(
+      'targetsPerTargetGroup',
+      options.targetsPerTargetGroup ?? DEFAULT_TARGETS_PER_TARGET_GROUP,
+    ),
+    taggingLagMs: nonNegativeMs('taggingLagMs', options.taggingLagMs ?? 0),
   };
+}
+
+function positiveInt(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1)
+    throw new RangeError(`${name} must be a positive integer, got ${value}`);
+  return value;
+}
+
+export function nonNegativeMs(name: string, value: number): number {
+  if (!(value >= 0) || !Number.isFinite(value)) {
+    throw new RangeError(`${name} must be a non-negative number of ms, got ${value}`);
+  }
+  return value;
 }
 
 export function latencyFor(options: SimulatorOptions, service: ServiceName): number {

@@ -2,8 +2,13 @@ import { CallLog, type CallRecord, type MutationListener } from './call-log.ts';
 import { SimClock } from './clock.ts';
 import { FaultRegistry } from './faults.ts';
 import { IdGenerator } from './ids.ts';
-import { DEFAULT_REGION, type SimulatorOptions, timingOf } from './options.ts';
+import { DEFAULT_REGION, nonNegativeMs, type SimulatorOptions, type Timing, timingOf } from './options.ts';
 import { SimServer } from './server.ts';
+import {
+  healthOverrideKey,
+  type TargetHealthSetting,
+  targetHealthOverride,
+} from './services/elbv2-targets.ts';
 import { createRegionState, type MetricDatum, type RegionState, type SqsMessage } from './state.ts';
 import { RateLimiter } from './throttle.ts';
 
@@ -26,14 +31,16 @@ export class Simulator {
   private readonly log = new CallLog();
   private readonly states = new Map<string, RegionState>();
   private readonly server: SimServer;
+  private readonly timing: Timing;
 
   private constructor(options: SimulatorOptions) {
     this.region = options.region ?? DEFAULT_REGION;
     const seed = options.idSeed ?? 1;
+    this.timing = timingOf(options);
     this.server = new SimServer({
       options,
       region: this.region,
-      timing: timingOf(options),
+      timing: this.timing,
       clock: this.clock,
       ids: new IdGenerator(seed),
       // A separate sequence, so adding a call doesn't change the ids of resources.
@@ -107,6 +114,38 @@ export class Simulator {
       this.states.set(region, state);
     }
     return state;
+  }
+
+  /**
+   * Test-only: how far (simulated ms) `tag:GetResources` lags behind the resources' tags from
+   * now on, as the `taggingLagMs` option sets it at start. The history it reads is kept from the
+   * start, so turning the lag on after seeding hides changes made within the last `ms`.
+   */
+  setTaggingLag(ms: number): void {
+    this.timing.taggingLagMs = nonNegativeMs('setTaggingLag', ms);
+  }
+
+  /**
+   * Test-only: the health a target's checks report (`unhealthy` with `Target.ResponseCodeMismatch`,
+   * `Target.Timeout`, `Target.FailedHealthChecks` (the default) or `Elb.InternalError`;
+   * `unavailable` with `Elb.InternalError` (the default) or `Target.HealthCheckDisabled`;
+   * `healthy`), or undefined to clear it. `port` defaults to the group's. Draining and unused
+   * (no load balancer, or the target's zone not enabled) still win, as in AWS. The setting is
+   * dropped when the target finishes draining. Throws for an unknown group or a state/reason
+   * pair the TargetHealth API reference does not list.
+   */
+  setTargetHealth(
+    targetGroupArn: string,
+    target: { readonly id: string; readonly port?: number },
+    health: TargetHealthSetting | undefined,
+    region: string = this.region,
+  ): void {
+    const { elbv2 } = this.state(region);
+    const group = elbv2.targetGroups.get(targetGroupArn);
+    if (!group) throw new Error(`setTargetHealth: no target group ${targetGroupArn} in ${region}`);
+    const key = healthOverrideKey(group.arn, target.id, target.port ?? group.port);
+    if (health === undefined) elbv2.healthOverrides.delete(key);
+    else elbv2.healthOverrides.set(key, targetHealthOverride(health));
   }
 
   /** Every CloudWatch datum put so far, optionally narrowed to a namespace and metric name. */

@@ -162,10 +162,39 @@ export interface Listener {
   readonly createdAt: number;
 }
 
+/** A state `Simulator.setTargetHealth` imposes on a target, as a failing health check would. */
+export interface TargetHealthOverride {
+  readonly state: 'healthy' | 'unhealthy' | 'unavailable';
+  readonly reason: string | undefined;
+  readonly description: string | undefined;
+}
+
+/** One change of a resource's tags, as the tagging index will see it once the lag has passed. */
+export interface TagSnapshot {
+  /** Simulated instant of the change; `-Infinity` for the state before history was kept. */
+  readonly at: number;
+  /** The resource's tags after the change; undefined once the resource is deleted. */
+  readonly tags: ReadonlyMap<string, string> | undefined;
+}
+
+/** The tag history of one taggable ELBv2 resource, which the tagging index reads with its lag. */
+export interface TagHistory {
+  readonly arn: string;
+  readonly seq: number;
+  /** `service:resourceType`, as GetResources ResourceTypeFilters name it. */
+  readonly type: string;
+  /** Oldest first. */
+  readonly changes: TagSnapshot[];
+}
+
 export interface Elbv2State {
   readonly targetGroups: Map<string, TargetGroup>;
   readonly loadBalancers: Map<string, LoadBalancer>;
   readonly listeners: Map<string, Listener>;
+  /** Keyed by resource ARN; deleted resources keep theirs (the index still lists them a while). */
+  readonly tagHistory: Map<string, TagHistory>;
+  /** Keyed by `targetGroupArn|id:port`; set by `Simulator.setTargetHealth`. */
+  readonly healthOverrides: Map<string, TargetHealthOverride>;
 }
 
 export interface Dimension {
@@ -250,7 +279,13 @@ export function createRegionState(region: string): RegionState {
       endpoints: new Map(),
       networkInterfaces: new Map(),
     },
-    elbv2: { targetGroups: new Map(), loadBalancers: new Map(), listeners: new Map() },
+    elbv2: {
+      targetGroups: new Map(),
+      loadBalancers: new Map(),
+      listeners: new Map(),
+      tagHistory: new Map(),
+      healthOverrides: new Map(),
+    },
     cloudwatch: { datums: [] },
     sqs: { queues: new Map() },
     nextSeq: () => ++seq,

@@ -1,7 +1,11 @@
 import {
+  AddTagsCommand,
   CreateLoadBalancerCommand,
   CreateTargetGroupCommand,
+  DeleteTargetGroupCommand,
+  DescribeTagsCommand,
   type ElasticLoadBalancingV2Client,
+  RemoveTagsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import {
   GetResourcesCommand,
@@ -110,5 +114,110 @@ describe('GetResources', () => {
     await expect(tagging.send(new GetResourcesCommand({ PaginationToken: 'forged' }))).rejects.toMatchObject({
       name: 'InvalidParameterException',
     });
+  });
+});
+
+describe('GetResources limits and previously tagged resources', () => {
+  it('refuses more than 100 ARNs, ARNs with type filters or paging, and TagsPerPage outside 100-500', async () => {
+    const arn = await targetGroup('site-a', { team: 'web' });
+    const refused = [
+      { ResourceARNList: Array(101).fill(arn) },
+      { ResourceARNList: [arn], ResourceTypeFilters: ['elasticloadbalancing:targetgroup'] },
+      { ResourceARNList: [arn], ResourcesPerPage: 10 },
+      { TagsPerPage: 99 },
+      { TagsPerPage: 501 },
+    ];
+    for (const input of refused) {
+      await expect(tagging.send(new GetResourcesCommand(input))).rejects.toMatchObject({
+        name: 'InvalidParameterException',
+      });
+    }
+    expect(
+      arnsOf(await tagging.send(new GetResourcesCommand({ ResourceARNList: Array(100).fill(arn) }))),
+    ).toEqual([arn]);
+  });
+
+  it('lists a resource whose tags were all removed with an empty tag set, unless a tag filter asks for a key', async () => {
+    const a = await targetGroup('site-a', { team: 'web' });
+    await targetGroup('never-tagged', {});
+    await elbv2.send(new RemoveTagsCommand({ ResourceArns: [a], TagKeys: ['team'] }));
+    const all = await tagging.send(new GetResourcesCommand({}));
+    expect(all.ResourceTagMappingList).toEqual([{ ResourceARN: a, Tags: [] }]);
+    expect(arnsOf(await tagging.send(new GetResourcesCommand({ TagFilters: [{ Key: 'team' }] })))).toEqual(
+      [],
+    );
+  });
+});
+
+describe('the tagging index lags behind the resources', () => {
+  const LAG = 60_000;
+  const byKey = async () =>
+    (
+      await tagging.send(new GetResourcesCommand({ TagFilters: [{ Key: ENDPOINT_TAG }] }))
+    ).ResourceTagMappingList?.map((m) => [
+      m.ResourceARN,
+      Object.fromEntries((m.Tags ?? []).map((t) => [t.Key, t.Value])),
+    ]);
+  const describedTags = async (arn: string) =>
+    (await elbv2.send(new DescribeTagsCommand({ ResourceArns: [arn] }))).TagDescriptions?.[0]?.Tags?.map(
+      (t) => t.Key,
+    );
+
+  beforeEach(async () => {
+    await sim.stop();
+    sim = await startSimulator({ taggingLagMs: LAG });
+    const clients = clientsFor(sim);
+    elbv2 = clients.elbv2;
+    tagging = clients.tagging;
+    network = await createNetwork(clients.ec2);
+  });
+
+  it('misses a just-created group and a just-added tag, which DescribeTags already shows', async () => {
+    const arn = await targetGroup('site-a', { [ENDPOINT_TAG]: 'vpce-0a' });
+    expect(await byKey()).toEqual([]);
+    sim.clock.advance(LAG + 1_000);
+    expect(await byKey()).toEqual([[arn, { [ENDPOINT_TAG]: 'vpce-0a' }]]);
+    await elbv2.send(
+      new AddTagsCommand({ ResourceArns: [arn], Tags: [{ Key: 'policy', Value: 'observe' }] }),
+    );
+    expect(await describedTags(arn)).toEqual([ENDPOINT_TAG, 'policy']);
+    expect(await byKey()).toEqual([[arn, { [ENDPOINT_TAG]: 'vpce-0a' }]]);
+    sim.clock.advance(LAG + 1_000);
+    expect(await byKey()).toEqual([[arn, { [ENDPOINT_TAG]: 'vpce-0a', policy: 'observe' }]]);
+  });
+
+  it('still returns a just-removed tag and a just-deleted group with its old tags', async () => {
+    const kept = await targetGroup('site-a', { [ENDPOINT_TAG]: 'vpce-0a' });
+    const deleted = await targetGroup('site-b', { [ENDPOINT_TAG]: 'vpce-0b' });
+    sim.clock.advance(LAG + 1_000);
+    await elbv2.send(new RemoveTagsCommand({ ResourceArns: [kept], TagKeys: [ENDPOINT_TAG] }));
+    await elbv2.send(new DeleteTargetGroupCommand({ TargetGroupArn: deleted }));
+    expect(await describedTags(kept)).toEqual([]);
+    sim.clock.advance(LAG - 1_000);
+    expect(await byKey()).toEqual([
+      [kept, { [ENDPOINT_TAG]: 'vpce-0a' }],
+      [deleted, { [ENDPOINT_TAG]: 'vpce-0b' }],
+    ]);
+    sim.clock.advance(2_000);
+    expect(await byKey()).toEqual([]);
+  });
+
+  it('can be turned on after seeding, and off again', async () => {
+    sim.setTaggingLag(0);
+    const arn = await targetGroup('site-a', { [ENDPOINT_TAG]: 'vpce-0a' });
+    expect(await byKey()).toEqual([[arn, { [ENDPOINT_TAG]: 'vpce-0a' }]]);
+    sim.clock.advance(5_000);
+    sim.setTaggingLag(30_000);
+    // Created 5 s ago, inside the 30 s window: the index has not seen it yet.
+    expect(await byKey()).toEqual([]);
+    sim.clock.advance(26_000);
+    expect(await byKey()).toEqual([[arn, { [ENDPOINT_TAG]: 'vpce-0a' }]]);
+    await elbv2.send(
+      new AddTagsCommand({ ResourceArns: [arn], Tags: [{ Key: ENDPOINT_TAG, Value: 'vpce-0b' }] }),
+    );
+    expect(await byKey()).toEqual([[arn, { [ENDPOINT_TAG]: 'vpce-0a' }]]);
+    sim.setTaggingLag(0);
+    expect(await byKey()).toEqual([[arn, { [ENDPOINT_TAG]: 'vpce-0b' }]]);
+    expect(() => sim.setTaggingLag(-1)).toThrow(RangeError);
   });
 });

@@ -3,9 +3,20 @@ import type { Params } from '../protocols/protocol.ts';
 import type { Elbv2State, LoadBalancer, Tags, TargetGroup } from '../state.ts';
 import { type Page, paginate } from './paging.ts';
 import { ParamReader } from './params.ts';
+import type { ServiceContext } from './service.ts';
 
 /** Tags per load balancer or target group. */
 export const MAX_TAGS = 50;
+// The Tag API reference: keys 1-128 and values 0-256 characters of letters, spaces, numbers
+// and `_ . : / = + - @`; the `aws:` prefix (any case) is reserved for AWS.
+const TAG_KEY_MAX_LENGTH = 128;
+const TAG_VALUE_MAX_LENGTH = 256;
+const TAG_CHARACTERS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+const TAG_PATTERN_TEXT = '^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$';
+const RESERVED_TAG_PREFIX = 'aws:';
+/** Resource types as GetResources ResourceTypeFilters name them. */
+export const TARGET_GROUP_TYPE = 'elasticloadbalancing:targetgroup';
+export const LOAD_BALANCER_TYPE = 'elasticloadbalancing:loadbalancer';
 /** DescribeTargetGroups / DescribeLoadBalancers PageSize bounds. */
 const PAGE_SIZE = { min: 1, max: 400 };
 // Target group and load balancer names: 1-32 alphanumerics or hyphens, no hyphen at either end.
@@ -58,14 +69,31 @@ export function validateName(kind: 'Target group' | 'Load balancer', name: strin
   }
 }
 
-export function requireTargetGroup(elbv2: Elbv2State, arn: string): TargetGroup {
-  const group = elbv2.targetGroups.get(arn);
+export type ArnKind = 'target group' | 'load balancer';
+const ARN_RESOURCE: Record<ArnKind, string> = {
+  'target group': 'targetgroup',
+  'load balancer': 'loadbalancer',
+};
+
+/**
+ * ELBv2 answers ValidationError, not TargetGroupNotFound, for an ARN of another region or
+ * account (or for anything that is not an ARN at all), and words it as below.
+ */
+export function checkArn(kind: ArnKind, arn: string, ctx: ServiceContext): void {
+  const prefix = `arn:aws:elasticloadbalancing:${ctx.region}:${ctx.accountId}:${ARN_RESOURCE[kind]}/`;
+  if (!arn.startsWith(prefix)) throw validation(`'${arn}' is not a valid ${kind} ARN`);
+}
+
+export function requireTargetGroup(ctx: ServiceContext, arn: string): TargetGroup {
+  checkArn('target group', arn, ctx);
+  const group = ctx.state.elbv2.targetGroups.get(arn);
   if (!group) throw new AwsError('TargetGroupNotFound', `Target groups '${arn}' not found`);
   return group;
 }
 
-export function requireLoadBalancer(elbv2: Elbv2State, arn: string): LoadBalancer {
-  const balancer = elbv2.loadBalancers.get(arn);
+export function requireLoadBalancer(ctx: ServiceContext, arn: string): LoadBalancer {
+  checkArn('load balancer', arn, ctx);
+  const balancer = ctx.state.elbv2.loadBalancers.get(arn);
   if (!balancer) throw new AwsError('LoadBalancerNotFound', `Load balancers '${arn}' not found`);
   return balancer;
 }
@@ -95,16 +123,65 @@ export function tagList(tags: Tags): { Key: string; Value: string }[] {
   return [...tags].map(([Key, Value]) => ({ Key, Value }));
 }
 
-/** `Tags.member.N` of a request, refusing duplicate keys as ELBv2 does. */
+/** `Tags.member.N` of a request, validated and refusing duplicate keys as ELBv2 does. */
 export function readTags(p: ParamReader): Tags {
   const tags: Tags = new Map();
-  for (const tag of p.list('Tags')) {
+  p.list('Tags').forEach((tag, i) => {
     const key = tag.str('Key');
+    const value = tag.optStr('Value') ?? '';
+    validateTagKey(key, `Tags.${i + 1}.Key`);
+    validateTagText(value, `Tags.${i + 1}.Value`, TAG_VALUE_MAX_LENGTH);
     if (tags.has(key)) throw new AwsError('DuplicateTagKeys', `Tag key '${key}' specified more than once`);
-    tags.set(key, tag.optStr('Value') ?? '');
-  }
+    tags.set(key, value);
+  });
   if (tags.size > MAX_TAGS) throw tooManyTags();
   return tags;
+}
+
+/** A tag key as the Tag API reference constrains it, the reserved `aws:` prefix refused. */
+export function validateTagKey(key: string, name: string): void {
+  validateTagText(key, name, TAG_KEY_MAX_LENGTH);
+  if (key.toLowerCase().startsWith(RESERVED_TAG_PREFIX)) {
+    throw validation(
+      `Tag key '${key}' is not valid: the '${RESERVED_TAG_PREFIX}' prefix is reserved for AWS use`,
+    );
+  }
+}
+
+function validateTagText(text: string, name: string, maxLength: number): void {
+  const constraint = (rule: string) =>
+    validation(
+      `1 validation error detected: Value '${text}' at '${memberPath(name)}' failed to satisfy constraint: ${rule}`,
+    );
+  // Lengths are in Unicode characters, not UTF-16 units.
+  if ([...text].length > maxLength) {
+    throw constraint(`Member must have length less than or equal to ${maxLength}`);
+  }
+  if (!TAG_CHARACTERS.test(text)) {
+    throw constraint(`Member must satisfy regular expression pattern: ${TAG_PATTERN_TEXT}`);
+  }
+}
+
+/**
+ * Records a resource's tags as they are now, for the tagging index (`tag:GetResources`), which
+ * reads them with its lag. Call after every change: creation, AddTags, RemoveTags, deletion
+ * (`tags` undefined). A resource arranged directly in state has no history until its first
+ * change; its earlier tags are then kept as the state since forever.
+ */
+export function recordTags(
+  elbv2: Elbv2State,
+  resource: { readonly arn: string; readonly seq: number; readonly type: string },
+  tags: Tags | undefined,
+  at: number,
+  before?: Tags,
+): void {
+  let history = elbv2.tagHistory.get(resource.arn);
+  if (!history) {
+    history = { arn: resource.arn, seq: resource.seq, type: resource.type, changes: [] };
+    if (before) history.changes.push({ at: Number.NEGATIVE_INFINITY, tags: new Map(before) });
+    elbv2.tagHistory.set(resource.arn, history);
+  }
+  history.changes.push({ at, tags: tags && new Map(tags) });
 }
 
 export function tooManyTags(): AwsError {

@@ -3,10 +3,13 @@ import type { Params } from '../protocols/protocol.ts';
 import type { Listener, ListenerAction, LoadBalancer } from '../state.ts';
 import {
   atMostOne,
+  checkArn,
   elbParams,
   intInRange,
+  LOAD_BALANCER_TYPE,
   pageOf,
   readTags,
+  recordTags,
   requireLoadBalancer,
   requireTargetGroup,
   validateName,
@@ -20,6 +23,8 @@ const CANONICAL_HOSTED_ZONE_ID = 'Z35SXDOTRQ7X7K';
 const SCHEMES = ['internet-facing', 'internal'] as const;
 const LISTENER_PROTOCOLS = { application: ['HTTP', 'HTTPS'], network: ['TCP', 'TLS', 'UDP', 'TCP_UDP'] };
 const CERTIFICATE_PROTOCOLS = ['HTTPS', 'TLS'];
+/** DescribeLoadBalancers: "You can specify up to 20 load balancers in a single call." */
+const MAX_DESCRIBE_ARNS = 20;
 
 function createLoadBalancer(params: Params, ctx: ServiceContext): object {
   const p = elbParams(params);
@@ -90,6 +95,7 @@ function createLoadBalancer(params: Params, ctx: ServiceContext): object {
     tags: readTags(p),
   };
   elbv2.loadBalancers.set(balancer.arn, balancer);
+  recordTags(elbv2, { ...balancer, type: LOAD_BALANCER_TYPE }, balancer.tags, ctx.clock.now());
   return { LoadBalancers: [describeLoadBalancer(balancer, ctx)] };
 }
 
@@ -124,6 +130,10 @@ function describeLoadBalancers(params: Params, ctx: ServiceContext): object {
   const arns = p.strList('LoadBalancerArns');
   const names = p.strList('Names');
   atMostOne({ LoadBalancerArns: arns.length > 0, Names: names.length > 0 });
+  if (arns.length > MAX_DESCRIBE_ARNS) {
+    throw validation(`You cannot describe more than '${MAX_DESCRIBE_ARNS}' load balancers at a time`);
+  }
+  for (const arn of arns) checkArn('load balancer', arn, ctx);
   const wanted = arns.length > 0 ? arns : names;
   const keyOf = (balancer: LoadBalancer): string => (arns.length > 0 ? balancer.arn : balancer.name);
   const missing = wanted.filter((key) => !all.some((balancer) => keyOf(balancer) === key));
@@ -141,18 +151,23 @@ function deleteLoadBalancer(params: Params, ctx: ServiceContext): object {
   const p = elbParams(params);
   const { elbv2 } = ctx.state;
   const arn = p.str('LoadBalancerArn');
+  checkArn('load balancer', arn, ctx);
   // Its listeners go with it, which frees the target groups they forwarded to.
   for (const listener of elbv2.listeners.values()) {
     if (listener.loadBalancerArn === arn) elbv2.listeners.delete(listener.arn);
   }
-  elbv2.loadBalancers.delete(arn);
+  const balancer = elbv2.loadBalancers.get(arn);
+  if (balancer) {
+    elbv2.loadBalancers.delete(arn);
+    recordTags(elbv2, { ...balancer, type: LOAD_BALANCER_TYPE }, undefined, ctx.clock.now(), balancer.tags);
+  }
   return {};
 }
 
 function createListener(params: Params, ctx: ServiceContext): object {
   const p = elbParams(params);
   const { elbv2 } = ctx.state;
-  const balancer = requireLoadBalancer(elbv2, p.str('LoadBalancerArn'));
+  const balancer = requireLoadBalancer(ctx, p.str('LoadBalancerArn'));
   const protocol = p.optStr('Protocol') ?? (balancer.type === 'application' ? 'HTTP' : 'TCP');
   if (!LISTENER_PROTOCOLS[balancer.type].includes(protocol)) {
     throw new AwsError(
@@ -195,7 +210,7 @@ function readAction(action: ParamReader, ctx: ServiceContext, balancer: LoadBala
   if (type === 'forward' && targetGroupArns.length === 0)
     throw validation('A forward action needs a target group');
   for (const arn of targetGroupArns) {
-    const group = requireTargetGroup(ctx.state.elbv2, arn);
+    const group = requireTargetGroup(ctx, arn);
     if (group.vpcId !== undefined && group.vpcId !== balancer.vpcId) {
       throw new AwsError(
         'InvalidConfigurationRequest',

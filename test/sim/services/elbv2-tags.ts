@@ -1,13 +1,17 @@
 import type { Params } from '../protocols/protocol.ts';
-import type { Elbv2State, Tags } from '../state.ts';
+import type { Tags } from '../state.ts';
 import {
   elbParams,
+  LOAD_BALANCER_TYPE,
   MAX_TAGS,
   readTags,
+  recordTags,
   requireLoadBalancer,
   requireTargetGroup,
+  TARGET_GROUP_TYPE,
   tagList,
   tooManyTags,
+  validateTagKey,
   validation,
 } from './elbv2-common.ts';
 import type { Operations, ServiceContext } from './service.ts';
@@ -15,10 +19,20 @@ import type { Operations, ServiceContext } from './service.ts';
 /** DescribeTags takes at most this many ARNs per call. */
 const MAX_DESCRIBE_ARNS = 20;
 
-/** The tags of a target group or load balancer, failing with the error for its kind. */
-function tagsOf(elbv2: Elbv2State, arn: string): Tags {
-  if (arn.includes(':targetgroup/')) return requireTargetGroup(elbv2, arn).tags;
-  if (arn.includes(':loadbalancer/')) return requireLoadBalancer(elbv2, arn).tags;
+interface Taggable {
+  readonly arn: string;
+  readonly seq: number;
+  readonly type: string;
+  readonly tags: Tags;
+}
+
+/**
+ * The target group or load balancer an ARN names, failing with the error for its kind:
+ * ValidationError for an ARN of another region or account, NotFound for a missing one.
+ */
+function resourceOf(ctx: ServiceContext, arn: string): Taggable {
+  if (arn.includes(':targetgroup/')) return { ...requireTargetGroup(ctx, arn), type: TARGET_GROUP_TYPE };
+  if (arn.includes(':loadbalancer/')) return { ...requireLoadBalancer(ctx, arn), type: LOAD_BALANCER_TYPE };
   throw validation(`'${arn}' is not a valid target group or load balancer ARN`);
 }
 
@@ -28,6 +42,7 @@ function resourceArns(params: Params): string[] {
   return arns;
 }
 
+/** Always the resource's own tags, never the tagging index's view. */
 function describeTags(params: Params, ctx: ServiceContext): object {
   const arns = resourceArns(params);
   if (arns.length > MAX_DESCRIBE_ARNS) {
@@ -36,27 +51,39 @@ function describeTags(params: Params, ctx: ServiceContext): object {
     );
   }
   return {
-    TagDescriptions: arns.map((arn) => ({ ResourceArn: arn, Tags: tagList(tagsOf(ctx.state.elbv2, arn)) })),
+    TagDescriptions: arns.map((arn) => ({ ResourceArn: arn, Tags: tagList(resourceOf(ctx, arn).tags) })),
   };
 }
 
 function addTags(params: Params, ctx: ServiceContext): object {
   const added = readTags(elbParams(params));
   if (added.size === 0) throw validation('At least one tag must be specified');
-  const targets = resourceArns(params).map((arn) => tagsOf(ctx.state.elbv2, arn));
+  const resources = resourceArns(params).map((arn) => resourceOf(ctx, arn));
   // All resources are checked before any is changed, so a failed call changes nothing.
-  for (const tags of targets) {
+  for (const { tags } of resources) {
     if (new Set([...tags.keys(), ...added.keys()]).size > MAX_TAGS) throw tooManyTags();
   }
-  for (const tags of targets) for (const [key, value] of added) tags.set(key, value);
+  const now = ctx.clock.now();
+  for (const resource of resources) {
+    const before = new Map(resource.tags);
+    for (const [key, value] of added) resource.tags.set(key, value);
+    recordTags(ctx.state.elbv2, resource, resource.tags, now, before);
+  }
   return {};
 }
 
 function removeTags(params: Params, ctx: ServiceContext): object {
-  const keys = elbParams(params).strList('TagKeys');
+  const p = elbParams(params);
+  const keys = p.strList('TagKeys');
   if (keys.length === 0) throw validation('At least one tag key must be specified');
-  const targets = resourceArns(params).map((arn) => tagsOf(ctx.state.elbv2, arn));
-  for (const tags of targets) for (const key of keys) tags.delete(key);
+  keys.forEach((key, i) => validateTagKey(key, `TagKeys.${i + 1}`));
+  const resources = resourceArns(params).map((arn) => resourceOf(ctx, arn));
+  const now = ctx.clock.now();
+  for (const resource of resources) {
+    const before = new Map(resource.tags);
+    for (const key of keys) resource.tags.delete(key);
+    recordTags(ctx.state.elbv2, resource, resource.tags, now, before);
+  }
   return {};
 }
 

@@ -3,12 +3,15 @@ import type { Params } from '../protocols/protocol.ts';
 import type { HealthCheck, TargetGroup, TargetType } from '../state.ts';
 import {
   atMostOne,
+  checkArn,
   elbParams,
   intInRange,
   loadBalancerArnsOf,
   pageOf,
   readTags,
+  recordTags,
   requireLoadBalancer,
+  TARGET_GROUP_TYPE,
   validateName,
   validation,
 } from './elbv2-common.ts';
@@ -21,6 +24,11 @@ const HTTP_PROTOCOLS = ['HTTP', 'HTTPS'];
 // ALB health checks accept success codes 200-499, as single codes, lists or ranges.
 const MATCHER = /^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/;
 const MATCHER_RANGE = { min: 200, max: 499 };
+/**
+ * TargetGroupArns or Names per DescribeTargetGroups call. The API reference gives no cap, but
+ * AWS answers more than 20 ARNs with this ValidationError (seen in ansible-collections/amazon.aws#1593).
+ */
+const MAX_DESCRIBE_IDS = 20;
 
 function createTargetGroup(params: Params, ctx: ServiceContext): object {
   const p = elbParams(params);
@@ -78,6 +86,7 @@ function createTargetGroup(params: Params, ctx: ServiceContext): object {
     targets: new Map(),
   };
   elbv2.targetGroups.set(group.arn, group);
+  recordTags(elbv2, { ...group, type: TARGET_GROUP_TYPE }, group.tags, ctx.clock.now());
   return { TargetGroups: [describeTargetGroup(group, ctx)] };
 }
 
@@ -152,6 +161,12 @@ function describeTargetGroups(params: Params, ctx: ServiceContext): object {
     Names: names.length > 0,
     LoadBalancerArn: loadBalancerArn !== undefined,
   });
+  const ids = arns.length > 0 ? arns : names;
+  if (ids.length > MAX_DESCRIBE_IDS) {
+    throw validation(`You cannot describe more than '${MAX_DESCRIBE_IDS}' target groups at a time`);
+  }
+  // One ARN of another region or account fails the whole call, before any is looked up.
+  for (const arn of arns) checkArn('target group', arn, ctx);
   const all = [...elbv2.targetGroups.values()];
   let selected = all;
   if (arns.length > 0) {
@@ -165,7 +180,7 @@ function describeTargetGroups(params: Params, ctx: ServiceContext): object {
       throw new AwsError('TargetGroupNotFound', `One or more target groups not found: ${missing.join(', ')}`);
     selected = all.filter((group) => names.includes(group.name));
   } else if (loadBalancerArn !== undefined) {
-    requireLoadBalancer(elbv2, loadBalancerArn);
+    requireLoadBalancer(ctx, loadBalancerArn);
     selected = all.filter((group) => loadBalancerArnsOf(elbv2, group.arn).includes(loadBalancerArn));
   }
   const page = pageOf(p, selected);
@@ -179,11 +194,19 @@ function deleteTargetGroup(params: Params, ctx: ServiceContext): object {
   const p = elbParams(params);
   const { elbv2 } = ctx.state;
   const arn = p.str('TargetGroupArn');
+  checkArn('target group', arn, ctx);
   if (loadBalancerArnsOf(elbv2, arn).length > 0) {
     throw new AwsError('ResourceInUse', `Target group '${arn}' is currently in use by a listener or a rule`);
   }
   // Deleting a target group that does not exist succeeds, as in AWS.
-  elbv2.targetGroups.delete(arn);
+  const group = elbv2.targetGroups.get(arn);
+  if (group) {
+    elbv2.targetGroups.delete(arn);
+    for (const key of elbv2.healthOverrides.keys()) {
+      if (key.startsWith(`${arn}|`)) elbv2.healthOverrides.delete(key);
+    }
+    recordTags(elbv2, { ...group, type: TARGET_GROUP_TYPE }, undefined, ctx.clock.now(), group.tags);
+  }
   return {};
 }
 
