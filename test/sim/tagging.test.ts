@@ -137,6 +137,24 @@ describe('GetResources limits and previously tagged resources', () => {
     ).toEqual([arn]);
   });
 
+  it('takes at most 50 tag filters of at most 20 values each', async () => {
+    const arn = await targetGroup('site-a', { k0: 'v0' });
+    const filters = (count: number, values: number) =>
+      Array.from({ length: count }, (_, i) => ({
+        Key: `k${i}`,
+        Values: Array.from({ length: values }, (_, j) => `v${j}`),
+      }));
+    expect(arnsOf(await tagging.send(new GetResourcesCommand({ TagFilters: filters(1, 20) })))).toEqual([
+      arn,
+    ]);
+    await tagging.send(new GetResourcesCommand({ TagFilters: filters(50, 1) }));
+    for (const TagFilters of [filters(51, 1), filters(1, 21)]) {
+      await expect(tagging.send(new GetResourcesCommand({ TagFilters }))).rejects.toMatchObject({
+        name: 'InvalidParameterException',
+      });
+    }
+  });
+
   it('lists a resource whose tags were all removed with an empty tag set, unless a tag filter asks for a key', async () => {
     const a = await targetGroup('site-a', { team: 'web' });
     await targetGroup('never-tagged', {});
