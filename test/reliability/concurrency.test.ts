@@ -7,7 +7,7 @@ import { type CallRecord, type Simulator, startSimulator } from '../sim/index.ts
 import { trail } from '../support/cloudtrail.ts';
 import { RECONCILER_KEY, RECONCILER_ROLE, reconcilerDeps } from './support/clients.ts';
 import { SITE_OPERATIONS } from './support/fault-plan.ts';
-import { buildFleet, currentEniIps, type Fleet, noteEnis, PENDING_MS } from './support/fleet.ts';
+import { buildFleet, currentEniIps, type Fleet, noteEnis, PENDING_MS, SETTLE_MS } from './support/fleet.ts';
 import { LogCapture } from './support/logs.ts';
 import { type GroupSnapshot, isWrite, snapshot, targetsOf } from './support/observe.ts';
 import { Rng, seeds, withSeed } from './support/seed.ts';
@@ -217,7 +217,7 @@ async function race(seed: number): Promise<void> {
     const settledFrom = sim.calls.length;
 
     for (const w of [serial, concurrent]) {
-      w.sim.clock.advance(PENDING_MS + 1_000);
+      w.sim.clock.advance(SETTLE_MS);
       noteEnis(w.fleet);
       const settle = await reconcile(w.schedule, OPTIONS);
       expect(settle.summary.siteErrors, 'the settling pass').toBe(

@@ -5,7 +5,14 @@ import { type FaultRule, type Simulator, startSimulator } from '../sim/index.ts'
 import { Account } from '../support/account.ts';
 import { RECONCILER_KEY, RECONCILER_ROLE, reconcilerDeps } from './support/clients.ts';
 import { noTampering, type PlannedFault, REQUEST_TIMEOUT_MS, type Tampering } from './support/fault-plan.ts';
-import { currentEniIps, type Fleet, type FleetSite, noteEnis, PENDING_MS } from './support/fleet.ts';
+import {
+  currentEniIps,
+  type Fleet,
+  type FleetSite,
+  noteEnis,
+  PENDING_MS,
+  SETTLE_MS,
+} from './support/fleet.ts';
 import { LogCapture } from './support/logs.ts';
 import { snapshot } from './support/observe.ts';
 import { checkRun, type RunOutcome, runOnce } from './support/scenario.ts';
@@ -216,10 +223,10 @@ describe('each fault kind on its own', () => {
     ]);
     for (const x of [s.drifted, s.steady, s.fresh]) expect(site(run, x)?.status).toBe('waiting');
     expect(run.calls.filter((c) => /^(Register|Deregister)Targets$/.test(c.operation))).toEqual([]);
-    sim.clock.advance(PENDING_MS + 1_000);
+    sim.clock.advance(SETTLE_MS);
     const later = await runWith(s, []);
     expect(site(later, s.steady)?.message).toMatch(
-      /endpoint vpce-\w+ \(tag vpce-target-sync:endpoint-id\) was not found/,
+      /endpoint vpce-\w+ \(tag vpce-target-sync:endpoint-id\) is deleted or does not exist/,
     );
     expect(targets(s.steady)).toEqual(before);
   });

@@ -2,7 +2,7 @@ import type { ReconcileDeps } from '../../../functions/src/reconcile/reconcile.t
 import { startSimulator } from '../../sim/index.ts';
 import { RECONCILER_KEY, RECONCILER_ROLE, reconcilerDeps } from './clients.ts';
 import { install, noTampering, planFaults, REQUEST_TIMEOUT_MS } from './fault-plan.ts';
-import { buildFleet, PENDING_MS } from './fleet.ts';
+import { buildFleet, PENDING_MS, SETTLE_MS } from './fleet.ts';
 import { LogCapture } from './logs.ts';
 import { snapshot } from './observe.ts';
 import {
@@ -63,7 +63,7 @@ export async function faultScenario(
       count(run, faults);
       checkRun(ctx, run, faults);
     }
-    sim.clock.advance(PENDING_MS + 1_000);
+    sim.clock.advance(SETTLE_MS);
     let last: RunOutcome | undefined;
     for (let n = 1; n <= 2; n++) {
       last = await runOnce(fleet, clean, logs, 'schedule', `clean run ${n}`);

@@ -5,6 +5,12 @@ import type { Rng } from './seed.ts';
 
 /** Simulated ms an endpoint is `pending` after a change (and `deleting` after a delete). */
 export const PENDING_MS = 60_000;
+/**
+ * How long a settling pass waits once faults stop: the endpoints' pending time, and the
+ * simulator's default deregistration delay (300 s), since AWS registers a draining IP target again
+ * only once that delay has ended.
+ */
+export const SETTLE_MS = Math.max(PENDING_MS, 300_000) + 1_000;
 /** Every site listens on this port. */
 export const PORT = 443;
 

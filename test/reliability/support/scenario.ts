@@ -338,7 +338,7 @@ const MISCONFIG_MESSAGES: Record<string, RegExp> = {
   'bad-policy': /tag vpce-target-sync:policy is ".*"; expected one of sync, upsert-only, observe/,
   'instance-type': /target type "instance"; expected "ip"/,
   'other-vpc': /they must be in the same VPC/,
-  'unknown-endpoint': /vpce-0123456789abcdef0 .*was not found/,
+  'unknown-endpoint': /vpce-0123456789abcdef0 .*is deleted or does not exist/,
   'gateway-endpoint': /is of type Gateway; expected Interface/,
 };
 
@@ -364,7 +364,7 @@ export function checkConverged(ctx: Context, run: RunOutcome): void {
     }
     if (tampering.deletedEndpoints.has(site.endpointId)) {
       expect(s.status, label).toBe('error');
-      expect(s.message, label).toMatch(/was not found/);
+      expect(s.message, label).toMatch(/is (deleted or does not exist|deleting:)/);
       if ((ctx.initial.get(site.arn)?.active.length ?? 0) > 0)
         expect(after.active.length, `${label}: emptied after its endpoint was deleted`).toBeGreaterThan(0);
       continue;
