@@ -39,6 +39,8 @@ export const SEED_CONCURRENCY = 32;
 const ENDPOINTS_PER_VPC = 240;
 const AZS = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
 const PORT = 443;
+/** Past the simulator's default deregistration delay (300 s, as AWS's default). */
+const DRAIN_OVER_MS = 301_000;
 /** Operations seeding calls that the benchmark's buckets limit. */
 const BUCKETED = [
   'RegisterTargets',
@@ -217,9 +219,10 @@ export class Seeder {
   }
 
   /**
-   * Puts `sites` out of sync the way a replaced ENI does: one desired IP deregistered (draining,
-   * which does not count as registered) and a stale IP of the VPC registered. Converging takes one
-   * RegisterTargets and one DeregisterTargets call per site, the most a site needs.
+   * Puts `sites` out of sync the way a replaced ENI does: one desired IP deregistered, its drain
+   * over (AWS registers an IP target again only once its deregistration delay has ended, so the
+   * simulated clock moves past the default 300 s), and a stale IP of the VPC registered. Converging
+   * takes one RegisterTargets and one DeregisterTargets call per site, the most a site needs.
    */
   async drift(sites: readonly BenchSite[]): Promise<void> {
     await withFullBuckets(this.sim, () =>
@@ -236,6 +239,7 @@ export class Seeder {
         );
       }),
     );
+    this.sim.clock.advance(DRAIN_OVER_MS);
   }
 
   /** Takes the endpoint out of its last subnet, as a user editing the endpoint would. */

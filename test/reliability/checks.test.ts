@@ -46,9 +46,9 @@ const MUTANTS: readonly { name: string; caught: RegExp; mutate: (deps: Reconcile
       ...deps,
       targetGroups: {
         ...deps.targetGroups,
-        listOptedIn: async (ids) =>
+        tags: async (arns) =>
           new Map(
-            [...(await deps.targetGroups.listOptedIn(ids))].map(([arn, tags]) => [
+            [...(await deps.targetGroups.tags(arns))].map(([arn, tags]) => [
               arn,
               { ...tags, [POLICY_TAG]: 'sync' },
             ]),

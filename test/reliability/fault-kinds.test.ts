@@ -206,7 +206,7 @@ describe('each fault kind on its own', () => {
     expect(site(run, s.fresh)?.status).toBe('converged');
   });
 
-  it('an endpoint deleted between discovery and apply: its sites wait, then report it missing, and keep their targets', async () => {
+  it('an endpoint deleted between discovery and apply: its sites report it deleting, then deleted, and keep their targets', async () => {
     const s = await small();
     const before = targets(s.steady);
     const run = await runWith(s, [
@@ -221,7 +221,10 @@ describe('each fault kind on its own', () => {
         },
       },
     ]);
-    for (const x of [s.drifted, s.steady, s.fresh]) expect(site(run, x)?.status).toBe('waiting');
+    for (const x of [s.drifted, s.steady, s.fresh]) {
+      expect(site(run, x)?.status).toBe('error');
+      expect(site(run, x)?.message).toContain('is deleting:');
+    }
     expect(run.calls.filter((c) => /^(Register|Deregister)Targets$/.test(c.operation))).toEqual([]);
     sim.clock.advance(SETTLE_MS);
     const later = await runWith(s, []);

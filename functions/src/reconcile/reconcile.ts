@@ -239,6 +239,10 @@ async function reconcileSite(
     return { ...base, status: p.status === 'refused' ? 'error' : 'waiting', message };
   }
   if (p.status === 'in-sync') return { ...base, status: 'in-sync', message: 'targets match the endpoint' };
+  if (p.register.length + p.deregister.length === 0) {
+    if (p.status === 'draining') return { ...base, status: 'waiting', message: drainingNote(p) };
+    return { ...base, status: 'drift', message: `${describePlan(p)}; left by policy ${spec.policy}` };
+  }
   if (options.dryRun) {
     return {
       ...base,
@@ -246,10 +250,6 @@ async function reconcileSite(
       unresolvedDriftTargets: base.driftTargets,
       message: `dry run: ${describePlan(p)}`,
     };
-  }
-  if (p.register.length + p.deregister.length === 0) {
-    if (p.status === 'draining') return { ...base, status: 'waiting', message: drainingNote(p) };
-    return { ...base, status: 'drift', message: `${describePlan(p)}; left by policy ${spec.policy}` };
   }
   return apply(deps, site, p, base);
 }
@@ -329,7 +329,12 @@ async function apply(
     // The failure's status, message and code over the site's plan and drift: an error report
     // alone would blank what the site wanted and held, and drop its DriftTargets.
     const { status, message, errorCode, retryable } = failed(deps.log, tg, spec, step, error);
-    return withCounts({ status, message, ...(errorCode ? { errorCode } : {}), retryable });
+    return withCounts({
+      status,
+      message,
+      ...(errorCode ? { errorCode } : {}),
+      ...(retryable === undefined ? {} : { retryable }),
+    });
   }
   deps.log.info(
     {

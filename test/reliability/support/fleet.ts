@@ -30,7 +30,7 @@ export const MISCONFIGS = [
 export type Misconfig = (typeof MISCONFIGS)[number];
 
 /** Bad endpoint-id tag values a misconfigured site may carry. */
-const BAD_TAG_VALUES = ['', ' vpce-0a1b2c3d', 'VPCE-0A1B2C3D', 'vpc-0a1b2c3d', 'vpce-0a1b2c3d,vpce-1a2b3c4d'];
+const BAD_TAG_VALUES = ['', ' vpce-0a1b2c3d', 'VPCE-0A1B2C3D', 'vpc-0a1b2c3d', 'vpce-0a1b2c3d/vpce-1a2b3c4d'];
 
 export interface FleetSite {
   readonly name: string;
