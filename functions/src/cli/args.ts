@@ -3,6 +3,7 @@ import { fail, ok, parseEndpointId, type Result } from '@vpce-target-sync/shared
 
 export type Command =
   | { readonly name: 'help'; readonly topic?: 'reconcile' | 'handle-event' }
+  | { readonly name: 'version' }
   | {
       readonly name: 'reconcile';
       readonly dryRun: boolean;
@@ -22,7 +23,7 @@ export const USAGE = `vpce-target-sync: keep ALB ip target groups equal to the E
 Usage:
   vpce-target-sync reconcile [--dry-run] [--target-group ARN|NAME]... [--endpoint VPCE_ID]... [--json]
   vpce-target-sync handle-event FILE|- [--dry-run] [--json]
-  vpce-target-sync --help | <command> --help
+  vpce-target-sync --version | --help | <command> --help
 
 Commands:
   reconcile      reconcile every opted-in target group (or those selected) with its endpoint
@@ -50,7 +51,8 @@ Options:
   -h, --help                show this help
 
 Site status: in-sync, converged, drift (observe / upsert-only / dry run left drift), waiting
-(endpoint not available yet), error.
+(endpoint pending, ENIs not visible yet, or desired IPs still draining), error. Targets print as
+ip:port, each with its own sign.
 
 Exit codes:
   0  no site in error (sites left in drift or waiting do not change it)
@@ -103,6 +105,7 @@ export function parseCommand(argv: readonly string[]): Result<Command> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help')
     return ok({ name: 'help' });
+  if (name === '--version' || name === '-V' || name === 'version') return ok({ name: 'version' });
   if (name !== 'reconcile' && name !== 'handle-event') {
     return fail(`unknown command ${JSON.stringify(name)}; expected reconcile or handle-event (see --help)`);
   }
