@@ -1,4 +1,5 @@
 import {
+  AssociateVpcCidrBlockCommand,
   CreateSecurityGroupCommand,
   CreateSubnetCommand,
   CreateVpcCommand,
@@ -18,6 +19,10 @@ import { clientsFor, createNetwork, type Network } from './fixtures.ts';
 import { type Simulator, startSimulator } from './index.ts';
 
 const S3 = 'com.amazonaws.us-east-1.s3';
+/** The simulator's default `deletedEndpointVisibleMs`. */
+const DEFAULT_DELETED_VISIBLE_MS = 600_000;
+/** EC2's cap on the filter values of one Describe call, all filters together. */
+const MAX_FILTER_VALUES = 200;
 
 let sim: Simulator;
 let ec2: EC2Client;
@@ -311,12 +316,18 @@ describe('Interface VPC endpoints', () => {
         },
       },
     ]);
+    // With no pending time it is `deleted` at once, its interfaces gone, and still listed a while.
+    const listed = await ec2.send(
+      new DescribeVpcEndpointsCommand({ VpcEndpointIds: [endpoint.VpcEndpointId] }),
+    );
+    expect(listed.VpcEndpoints?.[0]).toMatchObject({ State: 'deleted', NetworkInterfaceIds: [] });
+    expect(await interfacesOf(endpoint.VpcEndpointId)).toEqual([]);
+    sim.clock.advance(DEFAULT_DELETED_VISIBLE_MS);
     await expect(
       ec2.send(new DescribeVpcEndpointsCommand({ VpcEndpointIds: [endpoint.VpcEndpointId] })),
     ).rejects.toMatchObject({
       name: 'InvalidVpcEndpointId.NotFound',
     });
-    expect(await interfacesOf(endpoint.VpcEndpointId)).toEqual([]);
   });
 });
 
@@ -449,5 +460,245 @@ describe('DescribeNetworkInterfaces', () => {
     expect(pages.map((page) => page.NetworkInterfaces?.length)).toEqual([5, 1]);
     const ips = pages.flatMap((page) => page.NetworkInterfaces?.map((eni) => eni.PrivateIpAddress));
     expect(new Set(ips).size).toBe(6);
+  });
+});
+
+describe('filter value limit (FilterLimitExceeded)', () => {
+  const ids = (prefix: string, n: number) =>
+    Array.from({ length: n }, (_, i) => `${prefix}-${i.toString(16).padStart(17, '0')}`);
+  const calls = {
+    DescribeVpcEndpoints: (Filters: { Name: string; Values: string[] }[]) =>
+      ec2.send(new DescribeVpcEndpointsCommand({ Filters })),
+    DescribeNetworkInterfaces: (Filters: { Name: string; Values: string[] }[]) =>
+      ec2.send(new DescribeNetworkInterfacesCommand({ Filters })),
+    DescribeSubnets: (Filters: { Name: string; Values: string[] }[]) =>
+      ec2.send(new DescribeSubnetsCommand({ Filters })),
+    DescribeVpcs: (Filters: { Name: string; Values: string[] }[]) =>
+      ec2.send(new DescribeVpcsCommand({ Filters })),
+  };
+
+  for (const [operation, call] of Object.entries(calls)) {
+    it(`${operation} takes 200 filter values and refuses 201, counted over all filters`, async () => {
+      const client = clientsFor(sim, { maxAttempts: 1 }).ec2;
+      ec2 = client;
+      await expect(call([{ Name: 'vpc-id', Values: ids('vpc', MAX_FILTER_VALUES) }])).resolves.toBeDefined();
+      const split = [
+        { Name: 'vpc-id', Values: ids('vpc', 150) },
+        { Name: 'owner-id', Values: ids('owner', MAX_FILTER_VALUES + 1 - 150) },
+      ];
+      for (const filters of [[{ Name: 'vpc-id', Values: ids('vpc', MAX_FILTER_VALUES + 1) }], split]) {
+        await expect(call(filters)).rejects.toMatchObject({
+          name: 'FilterLimitExceeded',
+          message: 'The maximum number of filter values specified on a single call is 200',
+          $metadata: { httpStatusCode: 400 },
+        });
+      }
+    });
+  }
+
+  it('finds endpoints and interfaces by 200 ids in one call', async () => {
+    const network = await createNetwork(ec2);
+    const endpoint = await interfaceEndpoint(network, network.subnetIds);
+    const endpointIds = [endpoint.VpcEndpointId, ...ids('vpce', MAX_FILTER_VALUES - 1)];
+    const found = await ec2.send(
+      new DescribeVpcEndpointsCommand({ Filters: [{ Name: 'vpc-endpoint-id', Values: endpointIds }] }),
+    );
+    expect(found.VpcEndpoints?.map((e) => e.VpcEndpointId)).toEqual([endpoint.VpcEndpointId]);
+    const eniIds = [...(endpoint.NetworkInterfaceIds ?? []), ...ids('eni', MAX_FILTER_VALUES - 3)];
+    const enis = await ec2.send(
+      new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'network-interface-id', Values: eniIds }] }),
+    );
+    expect(enis.NetworkInterfaces?.map((eni) => eni.NetworkInterfaceId).sort()).toEqual(
+      [...(endpoint.NetworkInterfaceIds ?? [])].sort(),
+    );
+  });
+});
+
+describe('IpAddressType and IPv6 addresses over the wire', () => {
+  async function ipv6OnlySubnet(network: Network): Promise<string> {
+    const created = await ec2.send(
+      new CreateSubnetCommand({
+        VpcId: network.vpcId,
+        Ipv6Native: true,
+        Ipv6CidrBlock: network.vpcIpv6Cidr.replace(/0::\/56$/, '9::/64'),
+        AvailabilityZone: 'us-east-1d',
+      }),
+    );
+    return created.Subnet?.SubnetId ?? '';
+  }
+
+  it('reports each endpoint IpAddressType, and filters on it', async () => {
+    const network = await createNetwork(ec2);
+    const v4 = await interfaceEndpoint(network, [network.subnetIds[0]]);
+    const dual = await interfaceEndpoint(network, [network.subnetIds[0]], 'dualstack');
+    const v6 = await interfaceEndpoint(network, [await ipv6OnlySubnet(network)], 'ipv6');
+    const all = await ec2.send(new DescribeVpcEndpointsCommand({}));
+    const types = Object.fromEntries((all.VpcEndpoints ?? []).map((e) => [e.VpcEndpointId, e.IpAddressType]));
+    expect(types).toEqual({
+      [v4.VpcEndpointId]: 'ipv4',
+      [dual.VpcEndpointId]: 'dualstack',
+      [v6.VpcEndpointId]: 'ipv6',
+    });
+    const onlyV6 = await ec2.send(
+      new DescribeVpcEndpointsCommand({ Filters: [{ Name: 'ip-address-type', Values: ['ipv6'] }] }),
+    );
+    expect(onlyV6.VpcEndpoints?.map((e) => e.VpcEndpointId)).toEqual([v6.VpcEndpointId]);
+  });
+
+  it('gives an ipv4 endpoint no IPv6 address even in a dual-stack subnet', async () => {
+    const network = await createNetwork(ec2);
+    const endpoint = await interfaceEndpoint(network, [network.subnetIds[0]], 'ipv4');
+    const [eni] = await interfacesOf(endpoint.VpcEndpointId);
+    expect(eni).toMatchObject({ PrivateIpAddress: '10.0.1.4', Ipv6Addresses: [], Ipv6Native: false });
+  });
+
+  it('gives a dualstack endpoint ENI both families', async () => {
+    const network = await createNetwork(ec2);
+    const endpoint = await interfaceEndpoint(network, [network.subnetIds[0]], 'dualstack');
+    const [eni] = await interfacesOf(endpoint.VpcEndpointId);
+    const prefix = network.vpcIpv6Cidr.replace(/0::\/56$/, '1::');
+    expect(eni).toMatchObject({
+      PrivateIpAddress: '10.0.1.4',
+      PrivateIpAddresses: [{ PrivateIpAddress: '10.0.1.4', Primary: true }],
+      Ipv6Addresses: [{ Ipv6Address: `${prefix}4` }],
+      Ipv6Native: false,
+    });
+  });
+
+  it('gives an ipv6 endpoint ENI an IPv6 address and no private IPv4 address', async () => {
+    const network = await createNetwork(ec2);
+    const subnetId = await ipv6OnlySubnet(network);
+    const endpoint = await interfaceEndpoint(network, [subnetId], 'ipv6');
+    const [eni] = await interfacesOf(endpoint.VpcEndpointId);
+    expect(eni?.PrivateIpAddress).toBeUndefined();
+    expect(eni?.PrivateDnsName).toBeUndefined();
+    expect(eni).toMatchObject({
+      SubnetId: subnetId,
+      PrivateIpAddresses: [],
+      Ipv6Addresses: [{ Ipv6Address: `${network.vpcIpv6Cidr.replace(/0::\/56$/, '9::')}4` }],
+      Ipv6Native: true,
+    });
+    const byAddress = await ec2.send(
+      new DescribeNetworkInterfacesCommand({
+        Filters: [
+          { Name: 'ipv6-addresses.ipv6-address', Values: [eni?.Ipv6Addresses?.[0]?.Ipv6Address ?? ''] },
+        ],
+      }),
+    );
+    expect(byAddress.NetworkInterfaces?.map((e) => e.NetworkInterfaceId)).toEqual([eni?.NetworkInterfaceId]);
+  });
+
+  it('refuses an ipv6 endpoint in a subnet without IPv6', async () => {
+    const network = await createNetwork(ec2);
+    const v4only = await ec2.send(
+      new CreateSubnetCommand({
+        VpcId: network.vpcId,
+        CidrBlock: '10.0.9.0/24',
+        AvailabilityZone: 'us-east-1d',
+      }),
+    );
+    await expect(interfaceEndpoint(network, [v4only.Subnet?.SubnetId ?? ''], 'ipv6')).rejects.toMatchObject({
+      name: 'InvalidParameter',
+    });
+  });
+});
+
+describe('secondary VPC CIDR blocks (AssociateVpcCidrBlock)', () => {
+  const associate = (VpcId: string, CidrBlock: string) =>
+    ec2.send(new AssociateVpcCidrBlockCommand({ VpcId, CidrBlock }));
+
+  it('associates a block, lists every block in DescribeVpcs and keeps it in state', async () => {
+    const network = await createNetwork(ec2);
+    const associated = await associate(network.vpcId, '10.1.0.0/16');
+    expect(associated).toMatchObject({
+      VpcId: network.vpcId,
+      CidrBlockAssociation: {
+        AssociationId: expect.stringMatching(/^vpc-cidr-assoc-[0-9a-f]{17}$/),
+        CidrBlock: '10.1.0.0/16',
+        CidrBlockState: { State: 'associating' },
+      },
+    });
+    const [vpc] = (await ec2.send(new DescribeVpcsCommand({ VpcIds: [network.vpcId] }))).Vpcs ?? [];
+    expect(vpc?.CidrBlock).toBe('10.0.0.0/16');
+    expect(vpc?.CidrBlockAssociationSet?.map((a) => [a.CidrBlock, a.CidrBlockState?.State])).toEqual([
+      ['10.0.0.0/16', 'associated'],
+      ['10.1.0.0/16', 'associated'],
+    ]);
+    expect(vpc?.CidrBlockAssociationSet?.[1]?.AssociationId).toBe(
+      associated.CidrBlockAssociation?.AssociationId,
+    );
+    expect(sim.state().ec2.vpcs.get(network.vpcId)?.secondaryCidrBlocks).toEqual(['10.1.0.0/16']);
+    const bySecondary = await ec2.send(
+      new DescribeVpcsCommand({
+        Filters: [{ Name: 'cidr-block-association.cidr-block', Values: ['10.1.0.0/16'] }],
+      }),
+    );
+    expect(bySecondary.Vpcs?.map((v) => v.VpcId)).toEqual([network.vpcId]);
+  });
+
+  it('creates subnets and endpoint ENIs in a secondary block', async () => {
+    const network = await createNetwork(ec2);
+    await associate(network.vpcId, '100.64.0.0/16');
+    const subnet = await ec2.send(
+      new CreateSubnetCommand({
+        VpcId: network.vpcId,
+        CidrBlock: '100.64.1.0/24',
+        AvailabilityZone: 'us-east-1d',
+      }),
+    );
+    const endpoint = await interfaceEndpoint(network, [subnet.Subnet?.SubnetId ?? '']);
+    const [eni] = await interfacesOf(endpoint.VpcEndpointId);
+    expect(eni?.PrivateIpAddress).toBe('100.64.1.4');
+    await expect(
+      ec2.send(new CreateSubnetCommand({ VpcId: network.vpcId, CidrBlock: '100.65.0.0/24' })),
+    ).rejects.toMatchObject({ name: 'InvalidSubnet.Range' });
+  });
+
+  it('refuses blocks outside /16-/28 or overlapping a block of the VPC', async () => {
+    const network = await createNetwork(ec2);
+    for (const [block, message] of [
+      ['10.2.0.0/15', "The CIDR '10.2.0.0/15' is invalid."],
+      ['10.1.0.0/29', "The CIDR '10.1.0.0/29' is invalid."],
+      ['10.0.128.0/17', expect.stringContaining('conflicts with a current CIDR block')],
+    ] as const) {
+      await expect(associate(network.vpcId, block)).rejects.toMatchObject({
+        name: 'InvalidVpc.Range',
+        message,
+      });
+    }
+    await expect(associate(network.vpcId, '10.1.2.3/16')).rejects.toMatchObject({
+      name: 'InvalidParameterValue',
+    });
+    await expect(associate('vpc-0123456789abcdef0', '10.1.0.0/16')).rejects.toMatchObject({
+      name: 'InvalidVpcID.NotFound',
+    });
+  });
+
+  it('holds to the association restrictions table (RFC 1918 ranges, 198.19.0.0/16, 172.31.0.0/16)', async () => {
+    const network = await createNetwork(ec2);
+    for (const block of ['172.16.0.0/16', '192.168.0.0/16', '198.19.0.0/16']) {
+      await expect(associate(network.vpcId, block)).rejects.toMatchObject({
+        name: 'InvalidVpc.Range',
+        message: expect.stringContaining('is restricted'),
+      });
+    }
+    // 10.0.0.0/16 (inside 10.0.0.0/15) rules out more of 10.0.0.0/16; it is all taken here anyway.
+    await expect(associate(network.vpcId, '10.2.0.0/16')).resolves.toBeDefined();
+    await expect(associate(network.vpcId, '100.64.0.0/16')).resolves.toBeDefined();
+    await expect(associate(network.vpcId, '52.94.0.0/22')).resolves.toBeDefined();
+    const other = await ec2.send(new CreateVpcCommand({ CidrBlock: '172.20.0.0/16' }));
+    await expect(associate(other.Vpc?.VpcId ?? '', '172.31.0.0/16')).rejects.toMatchObject({
+      name: 'InvalidVpc.Range',
+    });
+    await expect(associate(other.Vpc?.VpcId ?? '', '172.21.0.0/16')).resolves.toBeDefined();
+  });
+
+  it('allows five IPv4 blocks per VPC, the primary one included', async () => {
+    const network = await createNetwork(ec2);
+    for (const second of [1, 2, 3, 4]) await associate(network.vpcId, `10.${second}.0.0/16`);
+    await expect(associate(network.vpcId, '10.5.0.0/16')).rejects.toMatchObject({
+      name: 'CidrLimitExceeded',
+      message: `This network '${network.vpcId}' has met its maximum number of allowed CIDRs: 5`,
+    });
   });
 });
