@@ -25,8 +25,16 @@ export interface SimulatorOptions {
    * service-qualified (`elasticloadbalancing:Describe*`). @default {} (unlimited)
    */
   readonly rateLimits?: Readonly<Record<string, RateLimit>>;
-  /** Simulated ms an Interface endpoint stays `pending` after create or modify. @default 0 */
+  /**
+   * Simulated ms an Interface endpoint stays `pending` after create, modify or acceptance, and
+   * `deleting` after DeleteVpcEndpoints. @default 0
+   */
   readonly endpointPendingMs?: number;
+  /**
+   * Simulated ms a deleted endpoint stays listed as `deleted` before DescribeVpcEndpoints forgets
+   * it. AWS documents no figure, only that deleted endpoints stay visible for a while. @default 600000
+   */
+  readonly deletedEndpointVisibleMs?: number;
   /** Simulated ms a target in a used target group stays `initial` before `healthy`. @default 0 */
   readonly healthyAfterMs?: number;
   /** Simulated ms a deregistered target stays `draining` (AWS's default delay is 300 s). @default 300000 */
@@ -49,6 +57,7 @@ export interface SimulatorOptions {
 /** The time-dependent behaviour (and the quotas) services need, resolved from the options. */
 export interface Timing {
   readonly endpointPendingMs: number;
+  readonly deletedEndpointVisibleMs: number;
   readonly healthyAfterMs: number;
   readonly deregistrationDelayMs: number;
   readonly targetsPerTargetGroup: number;
@@ -59,12 +68,15 @@ export interface Timing {
 export const DEFAULT_REGION = 'us-east-1';
 export const DEFAULT_PRINCIPAL = `arn:aws:iam::${ACCOUNT_ID}:role/default`;
 const DEFAULT_DEREGISTRATION_DELAY_MS = 300_000;
+/** Undocumented by AWS; ten minutes is a guess at "a while" (see the README). */
+const DEFAULT_DELETED_ENDPOINT_VISIBLE_MS = 600_000;
 /** AWS's default "Targets per Target Group per Region" quota for instances and IP addresses. */
 export const DEFAULT_TARGETS_PER_TARGET_GROUP = 1000;
 
 export function timingOf(options: SimulatorOptions): Timing {
   return {
     endpointPendingMs: options.endpointPendingMs ?? 0,
+    deletedEndpointVisibleMs: options.deletedEndpointVisibleMs ?? DEFAULT_DELETED_ENDPOINT_VISIBLE_MS,
     healthyAfterMs: options.healthyAfterMs ?? 0,
     deregistrationDelayMs: options.deregistrationDelayMs ?? DEFAULT_DEREGISTRATION_DELAY_MS,
     targetsPerTargetGroup: positiveInt(

@@ -4,6 +4,7 @@ import { FaultRegistry } from './faults.ts';
 import { IdGenerator } from './ids.ts';
 import { DEFAULT_REGION, nonNegativeMs, type SimulatorOptions, type Timing, timingOf } from './options.ts';
 import { SimServer } from './server.ts';
+import { type SettableEndpointState, setEndpointState } from './services/ec2-endpoints.ts';
 import {
   healthOverrideKey,
   type TargetHealthSetting,
@@ -114,6 +115,18 @@ export class Simulator {
       this.states.set(region, state);
     }
     return state;
+  }
+
+  /**
+   * Test-only: puts a VPC endpoint in a state the service provider or AWS drives, which no API
+   * of the consumer's account can: `pendingAcceptance` (its interfaces are hidden until it is
+   * accepted), `available` (accepts a `pendingAcceptance` endpoint, which is then `pending` for
+   * `endpointPendingMs`; ends `partial`), `rejected`, `failed`, `expired` (final: the endpoint
+   * loses its interfaces and can only be deleted) or `partial`. Throws for an unknown endpoint
+   * and for one that is final, `deleting` or `deleted`.
+   */
+  setEndpointState(endpointId: string, state: SettableEndpointState, region: string = this.region): void {
+    setEndpointState(this.state(region).ec2, endpointId, state, this.clock.now(), this.timing);
   }
 
   /**

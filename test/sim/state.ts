@@ -46,6 +46,11 @@ export interface SecurityGroup {
 
 export type VpcEndpointType = 'Interface' | 'Gateway';
 export type EndpointIpAddressType = 'ipv4' | 'dualstack' | 'ipv6';
+/**
+ * States the service provider or AWS puts an endpoint in (`Simulator.setEndpointState`); they win
+ * over the clock-derived `pending`/`available`. `rejected`, `failed` and `expired` are final.
+ */
+export type HeldEndpointState = 'pendingAcceptance' | 'rejected' | 'failed' | 'expired' | 'partial';
 
 export interface VpcEndpoint {
   readonly id: string;
@@ -61,13 +66,20 @@ export interface VpcEndpoint {
   securityGroupIds: string[];
   policyDocument: string;
   privateDnsEnabled: boolean;
-  /** `pending` before this instant (set on create and on every modification). */
+  /** `pending` before this instant (set on create, on every modification and on acceptance). */
   availableAt: number;
-  /** Set by DeleteVpcEndpoints: `deleting` until this instant, gone after. */
+  /** A state set by the service provider or AWS, shown instead of `pending`/`available`. */
+  heldState: HeldEndpointState | undefined;
+  /** Set by DeleteVpcEndpoints: `deleting` until this instant, then `deleted`. */
   deletedAt: number | undefined;
+  /** Set with `deletedAt`: listed as `deleted` until this instant, unknown after. */
+  goneAt: number | undefined;
 }
 
-/** An endpoint's network interface in one subnet; it exists once `visibleAt` has passed. */
+/**
+ * An endpoint's network interface in one subnet; it exists once `visibleAt` has passed (never,
+ * while `visibleAt` is Infinity: an endpoint pending acceptance), until its endpoint is deleted.
+ */
 export interface NetworkInterface {
   readonly id: string;
   readonly seq: number;
@@ -88,6 +100,21 @@ export interface Ec2State {
   readonly securityGroups: Map<string, SecurityGroup>;
   readonly endpoints: Map<string, VpcEndpoint>;
   readonly networkInterfaces: Map<string, NetworkInterface>;
+  /**
+   * Indexes the EC2 services keep next to the maps above, so a lookup does not scan every
+   * interface (seeding 10,000 endpoints would be quadratic): derived data, written only through
+   * the API (services/ec2-endpoints.ts adds and removes interfaces with them).
+   */
+  readonly index: Ec2Index;
+}
+
+export interface Ec2Index {
+  /** Endpoint id -> the ids of its network interfaces, in creation order. */
+  readonly interfacesByEndpoint: Map<string, Set<string>>;
+  /** Subnet id -> the IPv4 and IPv6 addresses its network interfaces hold. */
+  readonly addressesBySubnet: Map<string, Set<string>>;
+  /** Ids of endpoints DeleteVpcEndpoints was called for and that are still listed. */
+  readonly deletions: Set<string>;
 }
 
 export interface RegisteredTarget {
@@ -278,6 +305,7 @@ export function createRegionState(region: string): RegionState {
       securityGroups: new Map(),
       endpoints: new Map(),
       networkInterfaces: new Map(),
+      index: { interfacesByEndpoint: new Map(), addressesBySubnet: new Map(), deletions: new Set() },
     },
     elbv2: {
       targetGroups: new Map(),

@@ -1,16 +1,25 @@
 import { AwsError } from '../aws-error.ts';
 import { allocateAddress, parseCidr } from '../ip.ts';
+import type { Timing } from '../options.ts';
 import type { Params } from '../protocols/protocol.ts';
 import type {
   Ec2State,
   EndpointIpAddressType,
+  HeldEndpointState,
   NetworkInterface,
   Subnet,
   VpcEndpoint,
   VpcEndpointType,
 } from '../state.ts';
 import { describe, ec2Params, tagSet, tagsFromSpecifications } from './ec2-common.ts';
-import { addressesInUse, requireSecurityGroup, requireSubnet, requireVpc } from './ec2-network.ts';
+import {
+  addInterface,
+  addressesInUse,
+  interfacesOf,
+  removeInterfaces,
+  settleDeletions,
+} from './ec2-interfaces.ts';
+import { requireSecurityGroup, requireSubnet, requireVpc } from './ec2-network.ts';
 import type { ParamReader } from './params.ts';
 import type { Operations, ServiceContext } from './service.ts';
 
@@ -22,31 +31,77 @@ const DESCRIBE_ENDPOINTS_PAGE = { min: 1, max: 1000, capAtMax: true };
 const DESCRIBE_INTERFACES_PAGE = { min: 5, max: 1000 };
 const IP_ADDRESS_TYPES: readonly EndpointIpAddressType[] = ['ipv4', 'dualstack', 'ipv6'];
 
-/**
- * Endpoint state, derived lazily from the clock: `deleting` after DeleteVpcEndpoints,
- * `pending` until `availableAt` (create or modify plus `endpointPendingMs`), else `available`.
- */
-function endpointState(endpoint: VpcEndpoint, now: number): 'pending' | 'available' | 'deleting' {
-  if (endpoint.deletedAt !== undefined) return 'deleting';
-  return now < endpoint.availableAt ? 'pending' : 'available';
-}
+/** Every `State` DescribeVpcEndpoints reports, spelled as on the wire (lowercase/camel). */
+export type EndpointState = 'pending' | 'available' | 'deleting' | 'deleted' | HeldEndpointState;
+/** What `Simulator.setEndpointState` may set: the states the service provider or AWS drive. */
+export type SettableEndpointState = HeldEndpointState | 'available';
+/** States an endpoint never leaves (except by being deleted). */
+const FINAL_STATES: ReadonlySet<EndpointState> = new Set(['rejected', 'failed', 'expired']);
+// An interface of an endpoint pending acceptance is not visible until the provider accepts it.
+const NOT_YET = Number.POSITIVE_INFINITY;
 
-/** Drops endpoints whose deletion has completed; called before any endpoint is read. */
-function purgeDeleted(ec2: Ec2State, now: number): void {
-  for (const endpoint of ec2.endpoints.values()) {
-    if (endpoint.deletedAt !== undefined && now >= endpoint.deletedAt) ec2.endpoints.delete(endpoint.id);
-  }
+/**
+ * Endpoint state, derived lazily from the clock: after DeleteVpcEndpoints `deleting` until
+ * `deletedAt`, then `deleted` (until `goneAt`, when it is dropped); else a state the provider
+ * or AWS holds it in; else `pending` until `availableAt` (create, modify or acceptance plus
+ * `endpointPendingMs`), then `available`.
+ */
+function endpointState(endpoint: VpcEndpoint, now: number): EndpointState {
+  if (endpoint.deletedAt !== undefined) return now < endpoint.deletedAt ? 'deleting' : 'deleted';
+  if (endpoint.heldState) return endpoint.heldState;
+  return now < endpoint.availableAt ? 'pending' : 'available';
 }
 
 function visibleInterfaces(ec2: Ec2State, now: number): NetworkInterface[] {
   return [...ec2.networkInterfaces.values()].filter((eni) => eni.visibleAt <= now);
 }
 
+/**
+ * The test-only control behind `Simulator.setEndpointState`: puts an endpoint in a state that the
+ * service provider (accept, reject) or AWS (fail, expire, partial) drives. Accepting an endpoint
+ * pending acceptance (`available`) makes it `pending` for `endpointPendingMs` first, as after a
+ * create; its interfaces appear when it is available. Rejected, failed and expired endpoints lose
+ * their interfaces and never change state again, except through DeleteVpcEndpoints.
+ */
+export function setEndpointState(
+  ec2: Ec2State,
+  endpointId: string,
+  state: SettableEndpointState,
+  now: number,
+  timing: Timing,
+): void {
+  settleDeletions(ec2, now);
+  const endpoint = ec2.endpoints.get(endpointId);
+  if (!endpoint) throw new Error(`setEndpointState: no endpoint ${endpointId}`);
+  const current = endpointState(endpoint, now);
+  if (current === 'deleting' || current === 'deleted' || FINAL_STATES.has(current)) {
+    throw new Error(`setEndpointState: endpoint ${endpointId} is ${current}, a state it cannot leave`);
+  }
+  if (state === 'available') {
+    if (current === 'pendingAcceptance') endpoint.availableAt = now + pendingMsOf(endpoint, timing);
+    endpoint.heldState = undefined;
+    for (const eni of interfacesOf(ec2, endpointId)) {
+      if (eni.visibleAt === NOT_YET) eni.visibleAt = endpoint.availableAt;
+    }
+    return;
+  }
+  endpoint.heldState = state;
+  if (state === 'pendingAcceptance') {
+    for (const eni of interfacesOf(ec2, endpointId)) eni.visibleAt = NOT_YET;
+  } else if (FINAL_STATES.has(state)) {
+    removeInterfaces(ec2, endpointId, 'all');
+  }
+}
+
+function pendingMsOf(endpoint: VpcEndpoint, timing: Timing): number {
+  return endpoint.type === 'Interface' ? timing.endpointPendingMs : 0;
+}
+
 function createVpcEndpoint(params: Params, ctx: ServiceContext): object {
   const p = ec2Params(params);
   const { ec2 } = ctx.state;
   const now = ctx.clock.now();
-  purgeDeleted(ec2, now);
+  settleDeletions(ec2, now);
   const vpc = requireVpc(ec2, p.str('VpcId'));
   const serviceName = p.str('ServiceName');
   requireKnownService(serviceName, ctx.region);
@@ -78,10 +133,12 @@ function createVpcEndpoint(params: Params, ctx: ServiceContext): object {
     policyDocument: p.optStr('PolicyDocument') ?? DEFAULT_POLICY,
     privateDnsEnabled: type === 'Interface' && (p.optBool('PrivateDnsEnabled') ?? true),
     availableAt: now + (type === 'Interface' ? ctx.timing.endpointPendingMs : 0),
+    heldState: undefined,
     deletedAt: undefined,
+    goneAt: undefined,
   };
   ec2.endpoints.set(id, endpoint);
-  for (const subnetId of subnetIds) addInterface(ctx, endpoint, requireSubnet(ec2, subnetId));
+  for (const subnetId of subnetIds) createInterface(ctx, endpoint, requireSubnet(ec2, subnetId));
   return { vpcEndpoint: describeEndpoint(endpoint, ctx, now) };
 }
 
@@ -167,13 +224,13 @@ function addressesFor(
 }
 
 /** One ENI per subnet, appearing when the endpoint next becomes available. */
-function addInterface(ctx: ServiceContext, endpoint: VpcEndpoint, subnet: Subnet): void {
+function createInterface(ctx: ServiceContext, endpoint: VpcEndpoint, subnet: Subnet): void {
   const { ec2 } = ctx.state;
   const addresses = addressesFor(ec2, subnet, endpoint.ipAddressType);
   if (!addresses)
     throw new AwsError('InsufficientFreeAddressesInSubnet', `Subnet ${subnet.id} has no free IP addresses`);
   const id = ctx.ids.resourceId('eni');
-  ec2.networkInterfaces.set(id, {
+  const eni: NetworkInterface = {
     id,
     seq: ctx.state.nextSeq(),
     endpointId: endpoint.id,
@@ -184,8 +241,9 @@ function addInterface(ctx: ServiceContext, endpoint: VpcEndpoint, subnet: Subnet
     privateIpAddress: addresses.ipv4,
     ipv6Address: addresses.ipv6,
     securityGroupIds: endpoint.securityGroupIds,
-    visibleAt: endpoint.availableAt,
-  });
+    visibleAt: endpoint.heldState === 'pendingAcceptance' ? NOT_YET : endpoint.availableAt,
+  };
+  addInterface(ec2, eni);
 }
 
 // A locally administered unicast MAC (02:…) derived from the ENI id, stable across runs.
@@ -194,18 +252,18 @@ function macAddressOf(eniId: string): string {
   return `02:${hex.match(/../g)?.join(':')}`;
 }
 
-function removeInterfaces(ec2: Ec2State, endpointId: string, subnetIds: readonly string[] | 'all'): void {
-  for (const eni of ec2.networkInterfaces.values()) {
-    if (eni.endpointId === endpointId && (subnetIds === 'all' || subnetIds.includes(eni.subnetId))) {
-      ec2.networkInterfaces.delete(eni.id);
-    }
-  }
-}
-
-function requireEndpoint(ec2: Ec2State, id: string): VpcEndpoint {
+/** An endpoint ModifyVpcEndpoint may change: it exists, is not being deleted and is not final. */
+function requireModifiableEndpoint(ec2: Ec2State, id: string, now: number): VpcEndpoint {
   const endpoint = ec2.endpoints.get(id);
   if (!endpoint || endpoint.deletedAt !== undefined) {
     throw new AwsError('InvalidVpcEndpointId.NotFound', `The Vpc Endpoint Id '${id}' does not exist`);
+  }
+  const state = endpointState(endpoint, now);
+  if (FINAL_STATES.has(state)) {
+    throw new AwsError(
+      'IncorrectState',
+      `The Vpc Endpoint '${id}' is in state '${state}' and cannot be modified`,
+    );
   }
   return endpoint;
 }
@@ -214,8 +272,8 @@ function modifyVpcEndpoint(params: Params, ctx: ServiceContext): object {
   const p = ec2Params(params);
   const { ec2 } = ctx.state;
   const now = ctx.clock.now();
-  purgeDeleted(ec2, now);
-  const endpoint = requireEndpoint(ec2, p.str('VpcEndpointId'));
+  settleDeletions(ec2, now);
+  const endpoint = requireModifiableEndpoint(ec2, p.str('VpcEndpointId'), now);
   const add = p.strList('AddSubnetId').filter((id) => !endpoint.subnetIds.includes(id));
   const remove = p.strList('RemoveSubnetId');
   if (endpoint.type === 'Gateway' && (add.length > 0 || remove.length > 0)) {
@@ -235,12 +293,11 @@ function modifyVpcEndpoint(params: Params, ctx: ServiceContext): object {
   endpoint.securityGroupIds = groupIds;
   if (endpoint.type === 'Interface') {
     endpoint.availableAt = now + ctx.timing.endpointPendingMs;
-    for (const eni of ec2.networkInterfaces.values()) {
-      if (eni.endpointId !== endpoint.id) continue;
+    for (const eni of interfacesOf(ec2, endpoint.id)) {
       eni.securityGroupIds = groupIds;
-      if (eni.visibleAt > now) eni.visibleAt = endpoint.availableAt;
+      if (eni.visibleAt > now && eni.visibleAt !== NOT_YET) eni.visibleAt = endpoint.availableAt;
     }
-    for (const id of add) addInterface(ctx, endpoint, requireSubnet(ec2, id));
+    for (const id of add) createInterface(ctx, endpoint, requireSubnet(ec2, id));
   }
   return { return: true };
 }
@@ -257,7 +314,7 @@ function deleteVpcEndpoints(params: Params, ctx: ServiceContext): object {
   const p = ec2Params(params);
   const { ec2 } = ctx.state;
   const now = ctx.clock.now();
-  purgeDeleted(ec2, now);
+  settleDeletions(ec2, now);
   const ids = p.strList('VpcEndpointId');
   if (ids.length === 0)
     throw new AwsError('MissingParameter', 'The request must contain the parameter VpcEndpointId');
@@ -278,11 +335,13 @@ function deleteVpcEndpoints(params: Params, ctx: ServiceContext): object {
       });
       continue;
     }
+    // Any state may be deleted, final ones included (only the consumer can delete an endpoint).
     if (endpoint.deletedAt !== undefined) continue;
     endpoint.deletedAt = now + ctx.timing.endpointPendingMs;
-    removeInterfaces(ec2, endpoint.id, 'all');
+    endpoint.goneAt = endpoint.deletedAt + ctx.timing.deletedEndpointVisibleMs;
+    ec2.index.deletions.add(endpoint.id);
   }
-  purgeDeleted(ec2, now);
+  settleDeletions(ec2, now);
   return { unsuccessful };
 }
 
@@ -290,7 +349,7 @@ function describeVpcEndpoints(params: Params, ctx: ServiceContext): object {
   const p = ec2Params(params);
   const { ec2 } = ctx.state;
   const now = ctx.clock.now();
-  purgeDeleted(ec2, now);
+  settleDeletions(ec2, now);
   const page = describe(p, [...ec2.endpoints.values()], {
     idParam: 'VpcEndpointId',
     notFound: (ids) =>
@@ -315,7 +374,7 @@ function describeVpcEndpoints(params: Params, ctx: ServiceContext): object {
 
 function describeEndpoint(endpoint: VpcEndpoint, ctx: ServiceContext, now: number): object {
   const { ec2 } = ctx.state;
-  const interfaces = visibleInterfaces(ec2, now).filter((eni) => eni.endpointId === endpoint.id);
+  const interfaces = interfacesOf(ec2, endpoint.id).filter((eni) => eni.visibleAt <= now);
   return {
     vpcEndpointId: endpoint.id,
     vpcEndpointType: endpoint.type,
@@ -345,6 +404,7 @@ function describeNetworkInterfaces(params: Params, ctx: ServiceContext): object 
   const p = ec2Params(params);
   const { ec2 } = ctx.state;
   const now = ctx.clock.now();
+  settleDeletions(ec2, now);
   const page = describe(p, visibleInterfaces(ec2, now), {
     idParam: 'NetworkInterfaceId',
     notFound: (ids) =>

@@ -1,5 +1,6 @@
 import { AwsError } from '../aws-error.ts';
 import {
+  type Cidr,
   cidrOf,
   formatCidr,
   nthBlock,
@@ -12,12 +13,15 @@ import {
 import type { Params } from '../protocols/protocol.ts';
 import type { Ec2State, SecurityGroup, Subnet, Vpc } from '../state.ts';
 import { describe, ec2Params, invalidValue, tagSet, tagsFromSpecifications } from './ec2-common.ts';
+import { addressesInUse, settleDeletions } from './ec2-interfaces.ts';
 import type { Operations, ServiceContext } from './service.ts';
 
 // Amazon-provided IPv6 blocks come out of Amazon's pool; VPCs get a /56, subnets a /64 of it.
 const AMAZON_IPV6_POOL = cidrOf('2600:1f18::/32');
 const FIRST_POOL_BLOCK = 0x4b70n;
 const VPC_PREFIX = { min: 16, max: 28 };
+/** The "IPv4 CIDR blocks per VPC" quota (AWS's default, the primary block included). */
+const MAX_IPV4_BLOCKS = 5;
 const SUBNET_IPV6_PREFIX = 64;
 const DESCRIBE_PAGE = { min: 5, max: 1000 };
 
@@ -41,17 +45,6 @@ export function requireSecurityGroup(ec2: Ec2State, id: string, vpcId: string): 
     throw new AwsError('InvalidParameter', `The security group '${id}' does not belong to VPC '${vpcId}'`);
   }
   return group;
-}
-
-/** The IPv4 and IPv6 addresses already held by network interfaces in a subnet. */
-export function addressesInUse(ec2: Ec2State, subnetId: string): Set<string> {
-  const taken = new Set<string>();
-  for (const eni of ec2.networkInterfaces.values()) {
-    if (eni.subnetId !== subnetId) continue;
-    if (eni.privateIpAddress) taken.add(eni.privateIpAddress);
-    if (eni.ipv6Address) taken.add(eni.ipv6Address);
-  }
-  return taken;
 }
 
 function createVpc(params: Params, ctx: ServiceContext): object {
@@ -101,13 +94,11 @@ function describeVpc(vpc: Vpc, ctx: ServiceContext): object {
     cidrBlock: vpc.cidrBlock,
     instanceTenancy: 'default',
     isDefault: false,
-    cidrBlockAssociationSet: [
-      {
-        associationId: vpc.cidrAssociationId,
-        cidrBlock: vpc.cidrBlock,
-        cidrBlockState: { state: 'associated' },
-      },
-    ],
+    cidrBlockAssociationSet: ipv4Associations(vpc).map(({ associationId, cidrBlock }) => ({
+      associationId,
+      cidrBlock,
+      cidrBlockState: { state: 'associated' },
+    })),
     ipv6CidrBlockAssociationSet: vpc.ipv6CidrBlock
       ? [
           {
@@ -123,6 +114,99 @@ function describeVpc(vpc: Vpc, ctx: ServiceContext): object {
   };
 }
 
+/** The VPC's IPv4 blocks, primary first, with their association ids. */
+function ipv4Associations(vpc: Vpc): { associationId: string; cidrBlock: string }[] {
+  return [
+    { associationId: vpc.cidrAssociationId, cidrBlock: vpc.cidrBlock },
+    ...vpc.secondaryCidrBlocks.map((cidrBlock, i) => ({
+      associationId: vpc.secondaryCidrAssociationIds[i] ?? '',
+      cidrBlock,
+    })),
+  ];
+}
+
+/**
+ * AssociateVpcCidrBlock for a secondary IPv4 block, with the rules of the VPC user guide: a /16
+ * to /28, overlapping none of the VPC's blocks, within the "IPv4 CIDR blocks per VPC" quota, and
+ * allowed next to the blocks the VPC has (the "IPv4 CIDR block association restrictions" table).
+ * The block is usable at once (AWS reports it `associating` first, then `associated`).
+ */
+function associateVpcCidrBlock(params: Params, ctx: ServiceContext): object {
+  const p = ec2Params(params);
+  const vpc = requireVpc(ctx.state.ec2, p.str('VpcId'));
+  if (p.optBool('AmazonProvidedIpv6CidrBlock') || p.has('Ipv6CidrBlock') || p.has('Ipv6Pool')) {
+    throw new AwsError(
+      'InvalidParameterCombination',
+      'The simulator associates secondary IPv4 CIDR blocks only (IPv6 blocks come with CreateVpc)',
+    );
+  }
+  const text = p.str('CidrBlock');
+  const cidr = parseCidr(text);
+  if (cidr?.version !== 4) throw invalidValue('cidrBlock', text, ' This is not a valid CIDR block.');
+  if (cidr.prefix < VPC_PREFIX.min || cidr.prefix > VPC_PREFIX.max) {
+    throw new AwsError('InvalidVpc.Range', `The CIDR '${text}' is invalid.`);
+  }
+  const blocks = [vpc.cidrBlock, ...vpc.secondaryCidrBlocks].map(cidrOf);
+  if (blocks.length >= MAX_IPV4_BLOCKS) {
+    throw new AwsError(
+      'CidrLimitExceeded',
+      `This network '${vpc.id}' has met its maximum number of allowed CIDRs: ${MAX_IPV4_BLOCKS}`,
+    );
+  }
+  const clash = blocks.find((block) => overlaps(block, cidr));
+  if (clash) {
+    throw new AwsError(
+      'InvalidVpc.Range',
+      `The CIDR '${text}' conflicts with a current CIDR block '${formatCidr(clash)}' of the VPC.`,
+    );
+  }
+  if (restricted(cidr, blocks)) {
+    throw new AwsError(
+      'InvalidVpc.Range',
+      `The CIDR '${text}' is restricted. Use a CIDR from the same private address range as the current VPC CIDR, or use a publicly-routable CIDR.`,
+    );
+  }
+  const associationId = ctx.ids.resourceId('vpc-cidr-assoc');
+  vpc.secondaryCidrBlocks.push(formatCidr(cidr));
+  vpc.secondaryCidrAssociationIds.push(associationId);
+  return {
+    vpcId: vpc.id,
+    cidrBlockAssociation: {
+      associationId,
+      cidrBlock: formatCidr(cidr),
+      cidrBlockState: { state: 'associating' },
+    },
+  };
+}
+
+// The ranges of the association-restrictions table: the three RFC 1918 ranges, 198.19.0.0/16,
+// and everything else (publicly routable blocks and 100.64.0.0/10), which is always allowed.
+const TEN = cidrOf('10.0.0.0/8');
+const ONE_SEVEN_TWO = cidrOf('172.16.0.0/12');
+const RFC1918 = [TEN, ONE_SEVEN_TWO, cidrOf('192.168.0.0/16')];
+const BENCHMARK = cidrOf('198.19.0.0/16');
+// Legacy carve-outs of the table: with a block in 10.0.0.0/15 no block of 10.0.0.0/16 may be
+// added, and 172.31.0.0/16 (the default VPC's range) may not be added to a 172.16.0.0/12 VPC.
+const TEN_FIFTEEN = cidrOf('10.0.0.0/15');
+const TEN_SIXTEEN = cidrOf('10.0.0.0/16');
+const DEFAULT_VPC_RANGE = cidrOf('172.31.0.0/16');
+
+function rangeOf(cidr: Cidr): Cidr | 'benchmark' | 'other' {
+  if (within(cidr, BENCHMARK)) return 'benchmark';
+  return RFC1918.find((range) => within(cidr, range)) ?? 'other';
+}
+
+function restricted(added: Cidr, existing: readonly Cidr[]): boolean {
+  const range = rangeOf(added);
+  if (range === 'other') return false;
+  // 198.19.0.0/16 may join no VPC that has other blocks (every row of the table restricts it).
+  if (range === 'benchmark') return true;
+  // An RFC 1918 block may join only blocks of the same RFC 1918 range.
+  if (existing.some((block) => rangeOf(block) !== range)) return true;
+  if (within(added, TEN_SIXTEEN) && existing.some((block) => within(block, TEN_FIFTEEN))) return true;
+  return range === ONE_SEVEN_TWO && within(added, DEFAULT_VPC_RANGE);
+}
+
 function describeVpcs(params: Params, ctx: ServiceContext): object {
   const p = ec2Params(params);
   const page = describe(p, [...ctx.state.ec2.vpcs.values()], {
@@ -131,7 +215,9 @@ function describeVpcs(params: Params, ctx: ServiceContext): object {
     filters: {
       'vpc-id': (vpc) => vpc.id,
       cidr: (vpc) => vpc.cidrBlock,
-      'cidr-block-association.cidr-block': (vpc) => vpc.cidrBlock,
+      'cidr-block-association.cidr-block': (vpc) => [vpc.cidrBlock, ...vpc.secondaryCidrBlocks],
+      'cidr-block-association.association-id': (vpc) => ipv4Associations(vpc).map((a) => a.associationId),
+      'cidr-block-association.state': () => 'associated',
       'ipv6-cidr-block-association.ipv6-cidr-block': (vpc) => vpc.ipv6CidrBlock,
       state: () => 'available',
       'is-default': () => 'false',
@@ -180,8 +266,9 @@ function createSubnet(params: Params, ctx: ServiceContext): object {
 function subnetIpv4Block(text: string, vpc: Vpc, ec2: Ec2State): string {
   const cidr = parseCidr(text);
   if (cidr?.version !== 4) throw invalidValue('cidrBlock', text, ' This is not a valid CIDR block.');
-  const vpcCidr = parseCidr(vpc.cidrBlock);
-  if (!vpcCidr || !within(cidr, vpcCidr) || cidr.prefix > VPC_PREFIX.max) {
+  // A subnet lies in one of the VPC's IPv4 blocks, primary or secondary.
+  const inVpc = [vpc.cidrBlock, ...vpc.secondaryCidrBlocks].some((block) => within(cidr, cidrOf(block)));
+  if (!inVpc || cidr.prefix > VPC_PREFIX.max) {
     throw new AwsError('InvalidSubnet.Range', `The CIDR '${text}' is invalid.`);
   }
   for (const other of ec2.subnets.values()) {
@@ -243,6 +330,7 @@ function describeSubnet(subnet: Subnet, ctx: ServiceContext): object {
 
 function describeSubnets(params: Params, ctx: ServiceContext): object {
   const p = ec2Params(params);
+  settleDeletions(ctx.state.ec2, ctx.clock.now());
   const page = describe(p, [...ctx.state.ec2.subnets.values()], {
     idParam: 'SubnetId',
     notFound: (ids) =>
@@ -295,6 +383,7 @@ function createSecurityGroup(params: Params, ctx: ServiceContext): object {
 /** VPCs, subnets and security groups: the network the endpoints and target groups live in. */
 export const networkOperations: Operations = {
   CreateVpc: createVpc,
+  AssociateVpcCidrBlock: associateVpcCidrBlock,
   DescribeVpcs: describeVpcs,
   CreateSubnet: createSubnet,
   DescribeSubnets: describeSubnets,
