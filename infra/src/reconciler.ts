@@ -77,6 +77,20 @@ export const VISIBILITY_TIMEOUT_FACTOR = 6;
  */
 export const MAX_RECEIVE_COUNT = 10;
 
+/**
+ * How long the event queue keeps a message: SQS's own default, stated so it is a choice (cfn-lint
+ * I3013). It must exceed the ten receives a message may take (MAX_RECEIVE_COUNT visibility
+ * timeouts, at most 15 h with the longest Lambda timeout), or a message could expire before it is
+ * dead-lettered; and it must be shorter than the dead-letter queue's, because SQS keeps a
+ * message's original enqueue time when it moves it to a dead-letter queue (AWS: "set the retention
+ * period of a dead-letter queue to be longer than the retention period of the original queue").
+ * Older events are worth little anyway: the scheduled pass corrects every site within one interval.
+ */
+export const EVENT_RETENTION_PERIOD = Duration.days(4);
+
+/** How long the dead-letter queue keeps a message: SQS's maximum, time for an operator to look. */
+export const DEAD_LETTER_RETENTION_PERIOD = Duration.days(14);
+
 /** Messages per invocation of the event path. */
 export const EVENT_BATCH_SIZE = 10;
 
@@ -228,12 +242,13 @@ export class Reconciler extends Construct {
     this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      retentionPeriod: Duration.days(14),
+      retentionPeriod: DEAD_LETTER_RETENTION_PERIOD,
     });
     this.queue = new Queue(this, 'EventQueue', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       visibilityTimeout: Duration.seconds(timeout.toSeconds() * VISIBILITY_TIMEOUT_FACTOR),
+      retentionPeriod: EVENT_RETENTION_PERIOD,
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
     });
 

@@ -170,6 +170,27 @@ describe('Reconciler with default props', () => {
     });
   });
 
+  it('keeps event messages 4 days: longer than their ten receives, shorter than the dead-letter queue keeps them', () => {
+    const properties = (id: string) => resourcesOf(template)[id]?.Properties ?? {};
+    const eventRetention = properties(queueId).MessageRetentionPeriod as number;
+    expect(eventRetention).toBe(4 * 24 * 3600);
+    // A message moved to the DLQ keeps its original enqueue time, so the DLQ must keep it longer.
+    expect(properties(dlqId).MessageRetentionPeriod as number).toBeGreaterThan(eventRetention);
+    expect(MAX_RECEIVE_COUNT * (properties(queueId).VisibilityTimeout as number)).toBeLessThan(
+      eventRetention,
+    );
+    // Even with Lambda's longest timeout (15 minutes) every receive happens before the message expires.
+    const longest = templateOf(
+      new ReconcilerStack(testApp(), 'LongTimeout', { timeout: Duration.minutes(15) }),
+    ).toJSON().Resources as Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+    const queue = Object.values(longest).find(
+      (r) => r.Type === 'AWS::SQS::Queue' && r.Properties?.RedrivePolicy,
+    );
+    expect(MAX_RECEIVE_COUNT * (queue?.Properties?.VisibilityTimeout as number)).toBeLessThan(
+      queue?.Properties?.MessageRetentionPeriod as number,
+    );
+  });
+
   it('feeds the function from the queue in batches with partial batch responses', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
