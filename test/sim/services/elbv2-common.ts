@@ -84,6 +84,42 @@ export function checkArn(kind: ArnKind, arn: string, ctx: ServiceContext): void 
   if (!arn.startsWith(prefix)) throw validation(`'${arn}' is not a valid ${kind} ARN`);
 }
 
+/**
+ * Target group name -> ARN beside `elbv2.targetGroups`, so CreateTargetGroup's name check is not a
+ * scan of every group (seeding 40,000 groups would be quadratic). It is rebuilt whenever the map's
+ * size is not the one it last saw, so groups a test adds to or deletes from the state directly
+ * are picked up.
+ */
+const nameIndexes = new WeakMap<Elbv2State['targetGroups'], { size: number; arns: Map<string, string> }>();
+
+function nameIndex(elbv2: Elbv2State): { size: number; arns: Map<string, string> } {
+  const groups = elbv2.targetGroups;
+  let index = nameIndexes.get(groups);
+  if (index?.size !== groups.size) {
+    index = {
+      size: groups.size,
+      arns: new Map([...groups.values()].map((group) => [group.name, group.arn])),
+    };
+    nameIndexes.set(groups, index);
+  }
+  return index;
+}
+
+/** The target group with this name, if any. */
+export function targetGroupNamed(elbv2: Elbv2State, name: string): TargetGroup | undefined {
+  const group = elbv2.targetGroups.get(nameIndex(elbv2).arns.get(name) ?? '');
+  return group?.name === name ? group : undefined;
+}
+
+/** Tells the name index of a group CreateTargetGroup has just added to `elbv2.targetGroups`. */
+export function indexTargetGroupName(elbv2: Elbv2State, group: TargetGroup): void {
+  const index = nameIndexes.get(elbv2.targetGroups);
+  // Only an index that was current before this one group was added can simply take it.
+  if (index?.size !== elbv2.targetGroups.size - 1) return;
+  index.arns.set(group.name, group.arn);
+  index.size = elbv2.targetGroups.size;
+}
+
 export function requireTargetGroup(ctx: ServiceContext, arn: string): TargetGroup {
   checkArn('target group', arn, ctx);
   const group = ctx.state.elbv2.targetGroups.get(arn);

@@ -5,6 +5,7 @@ import {
   atMostOne,
   checkArn,
   elbParams,
+  indexTargetGroupName,
   intInRange,
   loadBalancerArnsOf,
   pageOf,
@@ -12,6 +13,7 @@ import {
   recordTags,
   requireLoadBalancer,
   TARGET_GROUP_TYPE,
+  targetGroupNamed,
   validateName,
   validation,
 } from './elbv2-common.ts';
@@ -52,7 +54,7 @@ function createTargetGroup(params: Params, ctx: ServiceContext): object {
   if (ipAddressType === 'ipv6' && targetType !== 'ip')
     throw validation('IPv6 target groups must have target type ip');
 
-  const existing = [...elbv2.targetGroups.values()].find((group) => group.name === name);
+  const existing = targetGroupNamed(elbv2, name);
   if (existing) {
     // CreateTargetGroup is idempotent: the same name and settings return the existing group.
     const same =
@@ -86,6 +88,7 @@ function createTargetGroup(params: Params, ctx: ServiceContext): object {
     targets: new Map(),
   };
   elbv2.targetGroups.set(group.arn, group);
+  indexTargetGroupName(elbv2, group);
   recordTags(elbv2, { ...group, type: TARGET_GROUP_TYPE }, group.tags, ctx.clock.now());
   return { TargetGroups: [describeTargetGroup(group, ctx)] };
 }
