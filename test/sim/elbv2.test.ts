@@ -1,4 +1,4 @@
-import { CreateSecurityGroupCommand } from '@aws-sdk/client-ec2';
+import { AssociateVpcCidrBlockCommand, CreateSecurityGroupCommand } from '@aws-sdk/client-ec2';
 import {
   AddTagsCommand,
   CreateListenerCommand,
@@ -817,8 +817,9 @@ describe('target health states', () => {
 
 describe('IP registration rules', () => {
   it('takes IPs of a secondary VPC CIDR block without a zone', async () => {
-    // Arranged in state until AssociateVpcCidrBlock lands (the EC2 side's work).
-    sim.state().ec2.vpcs.get(network.vpcId)?.secondaryCidrBlocks.push('10.1.0.0/16');
+    await clients.ec2.send(
+      new AssociateVpcCidrBlockCommand({ VpcId: network.vpcId, CidrBlock: '10.1.0.0/16' }),
+    );
     const arn = await targetGroup('site-a');
     await register(arn, [{ Id: '10.1.0.5' }]);
     expect((await health(arn)).map((t) => t.id)).toEqual(['10.1.0.5']);
