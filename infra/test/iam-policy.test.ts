@@ -1,143 +1,389 @@
-import { type EvaluationResult, runSimulation } from '@cloud-copilot/iam-simulate';
-import { ENDPOINT_ID_TAG, METRIC_NAMESPACE } from '@vpce-target-sync/shared';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { DESCRIBE_ACTIONS } from '../src/reconciler.ts';
+import { type EvaluationResult, isWildcardOnlyAction, runSimulation } from '@cloud-copilot/iam-simulate';
+import { ENDPOINT_ID_TAG, ENV, METRIC_NAMESPACE } from '@vpce-target-sync/shared';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { CallRecord, Simulator } from '../../test/sim/index.ts';
+import { startSimulator } from '../../test/sim/index.ts';
+import { Account, type Vpc } from '../../test/support/account.ts';
+import { scheduledEvent, sqsBatch, trail } from '../../test/support/cloudtrail.ts';
 import { ReconcilerStack } from '../src/reconciler-stack.ts';
-import { ACCOUNT, REGION, resolveIntrinsics } from './support/intrinsics.ts';
-import { onlyResource, resourcesOf, templateOf, testApp } from './support/synth.ts';
-
-const TAGGED_TG = `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:targetgroup/site-a/0123456789abcdef`;
-const UNTAGGED_TG = `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:targetgroup/other-app/fedcba9876543210`;
-const OTHER_ACCOUNT_TG = `arn:aws:elasticloadbalancing:${REGION}:210987654321:targetgroup/site-a/0123456789abcdef`;
-const OPTED_IN = { [`aws:ResourceTag/${ENDPOINT_ID_TAG}`]: 'vpce-0a1b2c3d4e5f60718' };
-const OTHER_TAG = { 'aws:ResourceTag/team': 'web' };
+import { ACCOUNT, resolveIntrinsics } from './support/intrinsics.ts';
+import { onlyResource, type Resources, resourcesOf, templateOf, testApp } from './support/synth.ts';
 
 /**
- * Evaluates the synthesised role's policies (resolved as CloudFormation would in ACCOUNT/REGION)
- * with an IAM policy simulator, the way IAM would decide the reconciler's requests.
+ * IAM proven from what the code calls. The product runs, through its real Lambda handler and real
+ * AWS adapters, against the simulator: a full scheduled pass over a small fleet with drift, an
+ * event batch that re-queues a site, and a dry run. Every AWS call it made (the simulator's call
+ * log, narrowed to the reconciler's credentials) is then evaluated by an IAM policy simulator
+ * (@cloud-copilot/iam-simulate) against the role policy the reconciler stack synthesises, with the
+ * call's real resource ARN and that resource's tags as request context. A new SDK call in the
+ * product without a policy change fails here; so does a policy change that stops allowing a call.
  */
-describe('the reconciler role, evaluated by an IAM policy simulator', () => {
-  let identityPolicies: { name: string; policy: unknown }[];
-  let ownQueueArn: string;
 
-  beforeAll(() => {
-    const template = templateOf(new ReconcilerStack(testApp(), 'VpceTargetSync'));
-    const resources = resourcesOf(template);
-    const role = onlyResource(template, 'AWS::IAM::Role');
-    identityPolicies = Object.entries(resources)
-      .filter(([, r]) => r.Type === 'AWS::IAM::Policy')
-      .filter(([, r]) => JSON.stringify(r.Properties?.Roles) === JSON.stringify([{ Ref: role.id }]))
-      .map(([id, r]) => ({ name: id, policy: resolveIntrinsics(r.Properties?.PolicyDocument, resources) }));
-    expect(identityPolicies.length).toBeGreaterThan(0);
-    const queueId = Object.entries(resources).find(
-      ([, r]) => r.Type === 'AWS::SQS::Queue' && r.Properties?.RedrivePolicy,
-    )?.[0];
-    ownQueueArn = resolveIntrinsics({ 'Fn::GetAtt': [queueId, 'Arn'] }, resources) as string;
+/** Simulated ms an endpoint stays `pending` after a change. */
+const PENDING_MS = 20_000;
+/** The access key the product's calls are signed with: the simulator records them as the role. */
+const RECONCILER_KEY = 'AKIDRECONCILER';
+const EVENT_QUEUE = 'vpce-target-sync-events';
+
+/** SigV4 signing name (the simulator's `service`) -> IAM service prefix. */
+const IAM_PREFIX: Record<string, string> = {
+  ec2: 'ec2',
+  elasticloadbalancing: 'elasticloadbalancing',
+  monitoring: 'cloudwatch',
+  tagging: 'tag',
+  sqs: 'sqs',
+};
+
+type Policy = { Statement: Record<string, unknown>[] } & Record<string, unknown>;
+type ContextValues = Record<string, string | string[]>;
+
+/** One AWS request as IAM authorises it. */
+interface IamRequest {
+  readonly action: string;
+  readonly resource: string;
+  readonly context: ContextValues;
+}
+
+interface Verdict {
+  readonly request: IamRequest;
+  readonly result: EvaluationResult;
+  /** Context keys the simulator does not know for this action/resource (a typo'd key shows here). */
+  readonly ignoredContextKeys: readonly string[];
+}
+
+let sim: Simulator;
+let account: Account;
+let vpc: Vpc;
+let roleArn: string;
+let queueArn: string;
+let identityPolicies: { name: string; policy: Policy }[];
+let queuePolicy: Policy;
+const savedEnv = { ...process.env };
+
+/** The part of Lambda's context the handlers read. */
+type Context = { readonly awsRequestId: string; getRemainingTimeInMillis(): number };
+type Handler = (event: unknown, context: Context) => Promise<unknown>;
+let invocation = 0;
+const context = (): Context => ({
+  awsRequestId: `req-${++invocation}`,
+  getRemainingTimeInMillis: () => 120_000,
+});
+
+/** The real deployed handler, loaded fresh (its configuration is read once, at import). */
+async function loadHandler(env: Record<string, string>): Promise<Handler> {
+  Object.assign(process.env, env);
+  vi.resetModules();
+  const module = (await import('@vpce-target-sync/functions/handlers')) as unknown as { handler: Handler };
+  return module.handler;
+}
+
+/** The simulator's SQS is JSON 1.0 over HTTP; an unsigned call is routed by its X-Amz-Target. */
+async function createQueue(name: string): Promise<string> {
+  const response = await fetch(sim.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.CreateQueue' },
+    body: JSON.stringify({ QueueName: name }),
   });
+  const body = (await response.json()) as { QueueUrl?: string };
+  if (!response.ok || !body.QueueUrl) throw new Error(`CreateQueue failed: ${JSON.stringify(body)}`);
+  return body.QueueUrl;
+}
 
-  async function decide(
-    action: string,
-    resource: string,
-    contextVariables: Record<string, string> = {},
-  ): Promise<EvaluationResult> {
-    const result = await runSimulation(
-      {
-        request: {
-          principal: `arn:aws:iam::${ACCOUNT}:role/reconciler`,
-          action,
-          resource: { resource, accountId: ACCOUNT },
-          contextVariables,
-        },
-        identityPolicies,
-        serviceControlPolicies: [],
-        resourceControlPolicies: [],
-      },
-      {},
-    );
-    if (result.resultType === 'error') throw new Error(`simulation error: ${JSON.stringify(result.errors)}`);
-    return result.overallResult;
+/** The reconciler's own calls since `from` (a position in the call log). */
+const productCalls = (from: number): CallRecord[] =>
+  sim.calls.slice(from).filter((call) => call.principal === roleArn);
+
+const tagsOf = (targetGroupArn: string): Map<string, string> => {
+  const group = sim.state().elbv2.targetGroups.get(targetGroupArn);
+  if (!group) throw new Error(`no target group ${targetGroupArn} in the simulator`);
+  return group.tags;
+};
+
+/**
+ * The IAM request a recorded call makes: the action, the resource it is authorised on (`*` for
+ * actions that take no resource), and the condition keys the real request carries. Throws for an
+ * action that takes a resource this function does not know how to find: teach it, don't guess.
+ */
+async function iamRequestOf(
+  call: Pick<CallRecord, 'service' | 'operation' | 'params' | 'region'>,
+  tags: (targetGroupArn: string) => ReadonlyMap<string, string> = tagsOf,
+): Promise<IamRequest> {
+  const prefix = IAM_PREFIX[call.service];
+  if (!prefix) throw new Error(`no IAM prefix for the SigV4 service ${call.service}`);
+  const action = `${prefix}:${call.operation}`;
+  const params = call.params as Record<string, unknown>;
+  const context: ContextValues = {
+    'aws:RequestedRegion': call.region,
+    'aws:PrincipalArn': roleArn,
+    'aws:PrincipalAccount': ACCOUNT,
+    'aws:SecureTransport': 'true',
+  };
+  if (prefix === 'ec2') context['ec2:Region'] = call.region;
+  if (prefix === 'cloudwatch' && call.operation === 'PutMetricData') {
+    context['cloudwatch:namespace'] = String(params.Namespace);
+    return { action, resource: '*', context };
   }
+  if (await isWildcardOnlyAction(prefix, call.operation)) return { action, resource: '*', context };
+  if (prefix === 'elasticloadbalancing' && typeof params.TargetGroupArn === 'string') {
+    for (const [key, value] of tags(params.TargetGroupArn)) {
+      context[`aws:ResourceTag/${key}`] = value;
+      context[`elasticloadbalancing:ResourceTag/${key}`] = value;
+    }
+    return { action, resource: params.TargetGroupArn, context };
+  }
+  if (prefix === 'sqs' && typeof params.QueueUrl === 'string') {
+    const queue = [...sim.state(call.region).sqs.queues.values()].find((q) => q.url === params.QueueUrl);
+    if (!queue) throw new Error(`no queue ${params.QueueUrl} in the simulator`);
+    return { action, resource: queue.arn, context };
+  }
+  throw new Error(
+    `${action} takes a resource and the test does not know how to find it in ${JSON.stringify(params)}`,
+  );
+}
 
-  it.each(['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'])(
-    'allows %s on a target group tagged with the opt-in tag',
-    async (action) => {
-      expect(await decide(action, TAGGED_TG, OPTED_IN)).toBe('Allowed');
+async function evaluate(request: IamRequest, policies = identityPolicies): Promise<Verdict> {
+  const result = await runSimulation(
+    {
+      request: {
+        principal: roleArn,
+        action: request.action,
+        resource: { resource: request.resource, accountId: ACCOUNT },
+        contextVariables: request.context,
+      },
+      identityPolicies: policies,
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      ...(request.resource === queueArn ? { resourcePolicy: queuePolicy } : {}),
+    },
+    {},
+  );
+  if (result.resultType === 'error') {
+    throw new Error(`simulation error for ${request.action}: ${JSON.stringify(result.errors)}`);
+  }
+  const ignoredContextKeys = result.resultType === 'single' ? (result.result.ignoredContextKeys ?? []) : [];
+  return { request, result: result.overallResult, ignoredContextKeys };
+}
+
+/** Each distinct request of the calls, evaluated once. */
+async function verdicts(calls: readonly CallRecord[], policies = identityPolicies): Promise<Verdict[]> {
+  const requests = new Map<string, IamRequest>();
+  for (const call of calls) {
+    const request = await iamRequestOf(call);
+    requests.set(JSON.stringify(request), request);
+  }
+  return Promise.all([...requests.values()].map((r) => evaluate(r, policies)));
+}
+
+const describeVerdict = (v: Verdict) => `${v.request.action} on ${v.request.resource}: ${v.result}`;
+
+/** The same writes, on the same target groups, as if the opt-in tag were not there (other tags kept). */
+const withoutOptInTag = (arn: string): ReadonlyMap<string, string> =>
+  new Map([...tagsOf(arn)].filter(([key]) => key !== ENDPOINT_ID_TAG));
+
+const TARGET_WRITES = /^(Register|Deregister)Targets$/;
+
+/** The calls of each run, by what the run was. */
+const runs: Record<'fullPass' | 'eventBatch' | 'dryRun', CallRecord[]> = {
+  fullPass: [],
+  eventBatch: [],
+  dryRun: [],
+};
+const allCalls = () => [...runs.fullPass, ...runs.eventBatch, ...runs.dryRun];
+
+beforeAll(async () => {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  // The role policy as CloudFormation would deploy it in the simulator's region and account.
+  const template = templateOf(new ReconcilerStack(testApp(), 'VpceTargetSync'));
+  const resources: Resources = resourcesOf(template);
+  const role = onlyResource(template, 'AWS::IAM::Role');
+  const queueId = Object.entries(resources).find(
+    ([, r]) => r.Type === 'AWS::SQS::Queue' && r.Properties?.RedrivePolicy,
+  )?.[0] as string;
+  sim = await startSimulator({
+    endpointPendingMs: PENDING_MS,
+    principals: { [RECONCILER_KEY]: `arn:aws:iam::${ACCOUNT}:role/VpceTargetSync-Reconciler` },
+  });
+  const deployment = {
+    region: sim.region,
+    account: ACCOUNT,
+    names: { [queueId]: EVENT_QUEUE, [role.id]: 'VpceTargetSync-Reconciler' },
+  };
+  roleArn = resolveIntrinsics({ 'Fn::GetAtt': [role.id, 'Arn'] }, resources, deployment) as string;
+  identityPolicies = Object.entries(resources)
+    .filter(([, r]) => r.Type === 'AWS::IAM::Policy')
+    .filter(([, r]) => JSON.stringify(r.Properties?.Roles) === JSON.stringify([{ Ref: role.id }]))
+    .map(([id, r]) => ({
+      name: id,
+      policy: resolveIntrinsics(r.Properties?.PolicyDocument, resources, deployment) as Policy,
+    }));
+  expect(identityPolicies.length).toBeGreaterThan(0);
+  const queuePolicyResource = Object.values(resources).find(
+    (r) =>
+      r.Type === 'AWS::SQS::QueuePolicy' &&
+      JSON.stringify(r.Properties?.Queues) === JSON.stringify([{ Ref: queueId }]),
+  );
+  queuePolicy = resolveIntrinsics(
+    queuePolicyResource?.Properties?.PolicyDocument,
+    resources,
+    deployment,
+  ) as Policy;
+  queueArn = resolveIntrinsics({ 'Fn::GetAtt': [queueId, 'Arn'] }, resources, deployment) as string;
+
+  // The queue the template names, at the URL the simulator gives it.
+  const queueUrl = await createQueue(EVENT_QUEUE);
+  expect(sim.state().sqs.queues.get(EVENT_QUEUE)?.arn).toBe(queueArn);
+
+  // A small fleet with drift: a site missing its targets, one with a stale target, and a target
+  // group that has not opted in (other tags only).
+  account = new Account(sim.clientConfig());
+  vpc = await account.vpc(7);
+  const endpointA = await account.endpoint(vpc, 2);
+  const endpointB = await account.endpoint(vpc, 1);
+  sim.clock.advance(PENDING_MS);
+  const siteA = await account.site('iam-missing', vpc, { endpointId: endpointA });
+  const siteB = await account.site('iam-stale', vpc, { endpointId: endpointB });
+  await account.register(siteB, [...(await account.endpointIps(endpointB)), '10.7.3.200']);
+  const other = await account.site('iam-other-app', vpc);
+  await account.tag(other, { team: 'web' });
+
+  const env = {
+    ...sim.env,
+    AWS_ACCESS_KEY_ID: RECONCILER_KEY,
+    [ENV.roleArn]: roleArn,
+    [ENV.queueUrl]: queueUrl,
+    [ENV.logLevel]: 'silent',
+    [ENV.dryRun]: 'false',
+  };
+
+  // (a) The scheduled full pass.
+  let handler = await loadHandler(env);
+  let from = sim.calls.length;
+  await handler(scheduledEvent(), context());
+  runs.fullPass = productCalls(from);
+
+  // (b) An event batch that re-queues: the endpoint is pending after a subnet is added.
+  await account.addSubnet(endpointA, vpc.subnets[2]?.subnetId as string);
+  from = sim.calls.length;
+  await handler(
+    sqsBatch([trail.modifyVpcEndpoint(endpointA, { add: [vpc.subnets[2]?.subnetId as string] })]),
+    context(),
+  );
+  runs.eventBatch = productCalls(from);
+
+  // (c) A dry run, pass and event, over new drift: a stale target and the endpoint's new interface.
+  sim.clock.advance(PENDING_MS);
+  await account.register(siteA, ['10.7.3.201']);
+  handler = await loadHandler({ ...env, [ENV.dryRun]: 'true' });
+  from = sim.calls.length;
+  await handler(scheduledEvent(), context());
+  await handler(sqsBatch([trail.addTags(siteA, { [ENDPOINT_ID_TAG]: endpointA })]), context());
+  runs.dryRun = productCalls(from);
+});
+
+afterAll(async () => {
+  for (const key of Object.keys(process.env)) if (!(key in savedEnv)) delete process.env[key];
+  Object.assign(process.env, savedEnv);
+  await sim?.stop();
+});
+
+describe('the calls the product makes (the scenario did what it says)', () => {
+  it('the full pass read the fleet, wrote targets both ways and published metrics', () => {
+    const operations = new Set(runs.fullPass.map((c) => c.operation));
+    for (const op of ['DescribeVpcEndpoints', 'GetResources', 'DescribeTargetHealth', 'PutMetricData']) {
+      expect(operations).toContain(op);
+    }
+    expect(operations).toContain('RegisterTargets');
+    expect(operations).toContain('DeregisterTargets');
+    expect(runs.fullPass.every((c) => c.status === 200)).toBe(true);
+  });
+
+  it('the event batch re-queued the pending site with SendMessage', () => {
+    const sends = runs.eventBatch.filter((c) => c.operation === 'SendMessage');
+    expect(sends).toHaveLength(1);
+    expect(sends[0]?.status).toBe(200);
+  });
+
+  it('the dry run read and published but wrote no targets', () => {
+    expect(runs.dryRun.length).toBeGreaterThan(0);
+    expect(runs.dryRun.some((c) => c.operation === 'PutMetricData')).toBe(true);
+    expect(runs.dryRun.filter((c) => TARGET_WRITES.test(c.operation))).toEqual([]);
+  });
+});
+
+describe('the synthesised role, evaluated by an IAM policy simulator on every recorded call', () => {
+  it.each(['fullPass', 'eventBatch', 'dryRun'] as const)(
+    'allows every call of the %s, on its real resource with its tags',
+    async (run) => {
+      const results = await verdicts(runs[run]);
+      expect(results.length).toBeGreaterThan(0);
+      expect(results.filter((v) => v.result !== 'Allowed').map(describeVerdict)).toEqual([]);
+      // Every condition key passed is one IAM knows for the request (no silently unused key).
+      expect(results.flatMap((v) => v.ignoredContextKeys)).toEqual([]);
     },
   );
 
-  it.each(['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'])(
-    'denies %s on an untagged target group, and on one with other tags only',
-    async (action) => {
-      expect(await decide(action, UNTAGGED_TG)).toBe('ImplicitlyDenied');
-      expect(await decide(action, UNTAGGED_TG, OTHER_TAG)).toBe('ImplicitlyDenied');
-    },
-  );
-
-  it('denies target writes in another account even with the tag', async () => {
-    expect(await decide('elasticloadbalancing:RegisterTargets', OTHER_ACCOUNT_TG, OPTED_IN)).toBe(
-      'ImplicitlyDenied',
-    );
+  it('denies the same target writes on the same target groups without the opt-in tag', async () => {
+    const writes = allCalls().filter((c) => TARGET_WRITES.test(c.operation));
+    expect(writes.length).toBeGreaterThan(0);
+    for (const call of writes) {
+      const request = await iamRequestOf(call, withoutOptInTag);
+      expect(request.context[`aws:ResourceTag/${ENDPOINT_ID_TAG}`]).toBeUndefined();
+      expect((await evaluate(request)).result, JSON.stringify(request)).toBe('ImplicitlyDenied');
+    }
   });
 
-  it.each([
-    'elasticloadbalancing:ModifyTargetGroup',
-    'elasticloadbalancing:DeleteTargetGroup',
-    'elasticloadbalancing:ModifyTargetGroupAttributes',
-  ])('denies %s even on an opted-in target group', async (action) => {
-    expect(await decide(action, TAGGED_TG, OPTED_IN)).toBe('ImplicitlyDenied');
+  it('denies the same PutMetricData to another namespace', async () => {
+    const puts = allCalls().filter((c) => c.operation === 'PutMetricData');
+    expect(puts.length).toBeGreaterThan(0);
+    for (const namespace of ['SomeoneElse', 'AWS/EC2', `${METRIC_NAMESPACE}-other`]) {
+      const request = await iamRequestOf({ ...(puts[0] as CallRecord), params: { Namespace: namespace } });
+      expect((await evaluate(request)).result, namespace).toBe('ImplicitlyDenied');
+    }
   });
 
-  it.each([
-    ['ec2:CreateVpcEndpoint', `arn:aws:ec2:${REGION}:${ACCOUNT}:vpc-endpoint/vpce-0a1b2c3d4e5f60718`],
-    ['ec2:ModifyVpcEndpoint', `arn:aws:ec2:${REGION}:${ACCOUNT}:vpc-endpoint/vpce-0a1b2c3d4e5f60718`],
-    ['ec2:DeleteVpcEndpoints', `arn:aws:ec2:${REGION}:${ACCOUNT}:vpc-endpoint/vpce-0a1b2c3d4e5f60718`],
-    [
-      'ec2:CreateNetworkInterface',
-      `arn:aws:ec2:${REGION}:${ACCOUNT}:network-interface/eni-0a1b2c3d4e5f60718`,
-    ],
-    [
-      'ec2:DeleteNetworkInterface',
-      `arn:aws:ec2:${REGION}:${ACCOUNT}:network-interface/eni-0a1b2c3d4e5f60718`,
-    ],
-    [
-      'ec2:AuthorizeSecurityGroupIngress',
-      `arn:aws:ec2:${REGION}:${ACCOUNT}:security-group/sg-0a1b2c3d4e5f60718`,
-    ],
-    ['ec2:CreateTags', `arn:aws:ec2:${REGION}:${ACCOUNT}:vpc-endpoint/vpce-0a1b2c3d4e5f60718`],
-    ['ec2:TerminateInstances', `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/i-0a1b2c3d4e5f60718`],
-  ])('denies the ec2 write %s', async (action, resource) => {
-    expect(await decide(action, resource)).toBe('ImplicitlyDenied');
+  it('denies the same SendMessage to another queue, and the same writes in another account', async () => {
+    const send = await iamRequestOf(runs.eventBatch.find((c) => c.operation === 'SendMessage') as CallRecord);
+    expect(
+      (await evaluate({ ...send, resource: queueArn.replace(EVENT_QUEUE, 'someone-elses') })).result,
+    ).toBe('ImplicitlyDenied');
+    const write = await iamRequestOf(allCalls().find((c) => c.operation === 'RegisterTargets') as CallRecord);
+    expect(
+      (await evaluate({ ...write, resource: write.resource.replace(ACCOUNT, '210987654321') })).result,
+    ).toBe('ImplicitlyDenied');
+  });
+});
+
+describe('the check has teeth', () => {
+  it('mutant: the product also calls something the policy does not list; the same evaluation denies it', async () => {
+    const write = allCalls().find((c) => c.operation === 'RegisterTargets') as CallRecord;
+    const read = allCalls().find((c) => c.operation === 'DescribeVpcEndpoints') as CallRecord;
+    const mutant: CallRecord[] = [
+      ...allCalls(),
+      { ...write, operation: 'ModifyTargetGroup', params: { TargetGroupArn: write.params.TargetGroupArn } },
+      { ...read, operation: 'DescribeSubnets', params: {} },
+    ];
+    const denied = (await verdicts(mutant)).filter((v) => v.result !== 'Allowed').map(describeVerdict);
+    expect(denied).toEqual([
+      `elasticloadbalancing:ModifyTargetGroup on ${write.params.TargetGroupArn}: ImplicitlyDenied`,
+      'ec2:DescribeSubnets on *: ImplicitlyDenied',
+    ]);
   });
 
-  it('allows PutMetricData in the contract namespace only', async () => {
-    expect(await decide('cloudwatch:PutMetricData', '*', { 'cloudwatch:namespace': METRIC_NAMESPACE })).toBe(
-      'Allowed',
-    );
-    expect(await decide('cloudwatch:PutMetricData', '*', { 'cloudwatch:namespace': 'SomeoneElse' })).toBe(
-      'ImplicitlyDenied',
-    );
-    expect(await decide('cloudwatch:PutMetricData', '*', { 'cloudwatch:namespace': 'AWS/EC2' })).toBe(
-      'ImplicitlyDenied',
-    );
-  });
-
-  it('allows SendMessage to its own queue only', async () => {
-    expect(await decide('sqs:SendMessage', ownQueueArn)).toBe('Allowed');
-    expect(await decide('sqs:SendMessage', `arn:aws:sqs:${REGION}:${ACCOUNT}:someone-elses-queue`)).toBe(
-      'ImplicitlyDenied',
-    );
-  });
-
-  it.each([...DESCRIBE_ACTIONS])('allows the read %s', async (action) => {
-    expect(await decide(action, '*')).toBe('Allowed');
-  });
-
-  it.each([
-    ['tag:TagResources', '*'],
-    ['iam:PassRole', `arn:aws:iam::${ACCOUNT}:role/admin`],
-    ['s3:GetObject', 'arn:aws:s3:::any-bucket/any-key'],
-    ['lambda:InvokeFunction', `arn:aws:lambda:${REGION}:${ACCOUNT}:function:any`],
-  ])('denies anything else, e.g. %s', async (action, resource) => {
-    expect(await decide(action, resource)).toBe('ImplicitlyDenied');
+  it('mutant: the policy without the tag condition; the untagged-write check then fails (the write is allowed)', async () => {
+    const mutantPolicies = structuredClone(identityPolicies);
+    let dropped = 0;
+    for (const { policy } of mutantPolicies) {
+      for (const statement of policy.Statement) {
+        if (JSON.stringify(statement.Action).includes('RegisterTargets') && statement.Condition) {
+          delete statement.Condition;
+          dropped += 1;
+        }
+      }
+    }
+    expect(dropped).toBe(1);
+    const write = allCalls().find((c) => TARGET_WRITES.test(c.operation)) as CallRecord;
+    const untagged = await iamRequestOf(write, withoutOptInTag);
+    expect((await evaluate(untagged, mutantPolicies)).result).toBe('Allowed');
+    expect((await evaluate(untagged)).result).toBe('ImplicitlyDenied');
   });
 });
