@@ -1,4 +1,11 @@
-import { type EvaluationResult, isWildcardOnlyAction, runSimulation } from '@cloud-copilot/iam-simulate';
+import { readFileSync } from 'node:fs';
+import {
+  type EvaluationResult,
+  isWildcardOnlyAction,
+  runSimulation,
+  runUnsafeSimulation,
+  type Simulation,
+} from '@cloud-copilot/iam-simulate';
 import { ENDPOINT_ID_TAG, ENV, METRIC_NAMESPACE } from '@vpce-target-sync/shared';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { CallRecord, Simulator } from '../../test/sim/index.ts';
@@ -385,5 +392,68 @@ describe('the check has teeth', () => {
     const untagged = await iamRequestOf(write, withoutOptInTag);
     expect((await evaluate(untagged, mutantPolicies)).result).toBe('Allowed');
     expect((await evaluate(untagged)).result).toBe('ImplicitlyDenied');
+  });
+});
+
+describe("the README's SCP (Deploy): only the admin roles may put the opt-in tag keys on a target group", () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const block = [...readme.matchAll(/```json\n([\s\S]*?)```/g)].find((m) => m[1]?.includes('aws:TagKeys'));
+  const scp = JSON.parse(block?.[1] ?? 'null') as Policy;
+  const allowAll = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
+  const targetGroup = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:targetgroup/site/0123456789abcdef`;
+  const developer = `arn:aws:iam::${ACCOUNT}:role/Developer`;
+  const admin = `arn:aws:iam::${ACCOUNT}:role/NetworkAdmin`;
+  const cloudFormation = `arn:aws:iam::${ACCOUNT}:role/cdk-hnb659fds-cfn-exec-role-${ACCOUNT}-us-east-1`;
+
+  async function decideTagging(
+    principal: string,
+    action: string,
+    tagKeys: string[],
+  ): Promise<EvaluationResult> {
+    const simulation: Simulation = {
+      request: {
+        principal,
+        action: `elasticloadbalancing:${action}`,
+        resource: { resource: targetGroup, accountId: ACCOUNT },
+        contextVariables: { 'aws:TagKeys': tagKeys, 'aws:PrincipalArn': principal },
+      },
+      identityPolicies: [{ name: 'AllowAll', policy: allowAll }],
+      serviceControlPolicies: [
+        {
+          orgIdentifier: 'r-root',
+          policies: [
+            { name: 'FullAWSAccess', policy: allowAll },
+            { name: 'readme', policy: scp },
+          ],
+        },
+      ],
+      resourceControlPolicies: [],
+    };
+    // iam-data (0.21.202609261) lists only Classic ELB's `loadbalancer` resource for
+    // elasticloadbalancing:AddTags, not ELBv2's `targetgroup`, so the validating entry point rejects
+    // a target group ARN; the SCP's Deny is on "*", so the unvalidated evaluation decides the same.
+    if (action === 'AddTags') return runUnsafeSimulation(simulation, {});
+    const result = await runSimulation(simulation, {});
+    if (result.resultType === 'error') throw new Error(JSON.stringify(result.errors));
+    return result.overallResult;
+  }
+
+  it('is in the README', () => {
+    expect(scp.Statement).toHaveLength(1);
+  });
+
+  it.each([
+    ['AddTags', [ENDPOINT_ID_TAG]],
+    ['AddTags', ['team', 'vpce-target-sync:policy']],
+    ['CreateTargetGroup', ['team', ENDPOINT_ID_TAG]],
+  ])('denies %s with %j to any other principal', async (action, keys) => {
+    expect(await decideTagging(developer, action, keys)).toBe('ExplicitlyDenied');
+  });
+
+  it('allows the admin role and CloudFormation to opt in, and anyone to use other tag keys', async () => {
+    expect(await decideTagging(admin, 'AddTags', [ENDPOINT_ID_TAG])).toBe('Allowed');
+    expect(await decideTagging(cloudFormation, 'CreateTargetGroup', [ENDPOINT_ID_TAG])).toBe('Allowed');
+    expect(await decideTagging(developer, 'AddTags', ['team'])).toBe('Allowed');
+    expect(await decideTagging(developer, 'CreateTargetGroup', ['team'])).toBe('Allowed');
   });
 });
