@@ -1,11 +1,23 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AssetHashType, DockerImage } from 'aws-cdk-lib';
 import { Code, type Runtime } from 'aws-cdk-lib/aws-lambda';
-import { type BuildOptions, buildSync } from 'esbuild';
+import type { BuildOptions } from 'esbuild';
 
 /** The one Lambda entry point: dispatches an SQS batch to the events path and anything else to the scheduled pass. */
 export const HANDLER_ENTRY = fileURLToPath(new URL('../../functions/src/handlers/index.ts', import.meta.url));
+
+/**
+ * Where the published construct library carries the handler, prebuilt when the package is packed
+ * (`pnpm pack:release`): `lib/handler/index.mjs`, next to the library's own `lib/index.js`, as
+ * aws-cdk-lib ships its own handlers. From the workspace's sources this folder does not exist, and
+ * the handler is bundled from source at synth time instead.
+ */
+export const PREBUILT_HANDLER_DIR = fileURLToPath(new URL('./handler/', import.meta.url));
+/** The prebuilt handler targets the oldest Lambda runtime the constructs accept; it runs on later ones. */
+export const PREBUILT_TARGET = 'node22';
 
 /** The bundle's file name; `.mjs` makes Lambda load it as an ES module. */
 export const BUNDLE_FILE = 'index.mjs';
@@ -52,12 +64,16 @@ export function bundleOptions(entry: string, outfile: string, target: string): B
 /** Bundles the entry into `outdir/index.mjs` and returns the bundle's size in bytes. */
 export function bundleHandler(entry: string, outdir: string, target: string): number {
   const outfile = join(outdir, BUNDLE_FILE);
+  // Loaded only here: a user's synth with the published package (prebuilt handler) needs no esbuild.
+  const { buildSync } = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
   const result = buildSync(bundleOptions(entry, outfile, target));
   return Object.values(result.metafile?.outputs ?? {}).reduce((sum, output) => sum + output.bytes, 0);
 }
 
 /**
- * The function's code, bundled on this machine with esbuild's JS API: no Docker and no package
+ * The function's code. From the published package: the handler prebuilt when it was packed, so the
+ * user's synth runs no esbuild and needs no Docker. From the workspace's sources: bundled on this
+ * machine with esbuild's JS API, no Docker and no package
  * manager on PATH (NodejsFunction would run `pnpm exec esbuild`, which fails wherever pnpm is not
  * on PATH, e.g. `npx vitest` or `npx cdk synth`). The asset hash is taken from the bundle, so it
  * changes exactly when the deployed code does; CDK skips the bundling for stacks a command does
@@ -65,6 +81,9 @@ export function bundleHandler(entry: string, outdir: string, target: string): nu
  */
 export function handlerCode(runtime: Runtime, entry: string = HANDLER_ENTRY): Code {
   const target = esbuildTarget(runtime);
+  if (entry === HANDLER_ENTRY && existsSync(join(PREBUILT_HANDLER_DIR, BUNDLE_FILE))) {
+    return Code.fromAsset(PREBUILT_HANDLER_DIR);
+  }
   return Code.fromAsset(join(entry, '..'), {
     assetHashType: AssetHashType.OUTPUT,
     bundling: {

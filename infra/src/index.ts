@@ -1,5 +1,4 @@
 export * from './app-config.ts';
-export * from './bundle.ts';
 export * from './endpoint-site.ts';
 export * from './example-site-stack.ts';
 export * from './reconciler.ts';
