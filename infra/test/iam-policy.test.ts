@@ -78,6 +78,9 @@ const context = (): Context => ({
 
 /** The real deployed handler, loaded fresh (its configuration is read once, at import). */
 async function loadHandler(env: Record<string, string>): Promise<Handler> {
+  // Per-service endpoints (e.g. a moto run's) would win over the simulator's AWS_ENDPOINT_URL.
+  for (const key of Object.keys(process.env))
+    if (key.startsWith('AWS_ENDPOINT_URL_')) delete process.env[key];
   Object.assign(process.env, env);
   vi.resetModules();
   const module = (await import('@vpce-target-sync/functions/handlers')) as unknown as { handler: Handler };
