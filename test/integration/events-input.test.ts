@@ -4,7 +4,7 @@ import { awsDeps, createClients, createLogger, handleMessages } from '@vpce-targ
 import { ENDPOINT_ID_TAG, METRIC, METRIC_NAMESPACE } from '@vpce-target-sync/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PERSON_ROLE_ARN, trail } from '../support/cloudtrail.ts';
-import { type Harness, startHarness } from '../support/harness.ts';
+import { type Harness, requireSimulator, startHarness } from '../support/harness.ts';
 
 const OWN_ROLE = 'arn:aws:iam::123456789012:role/VpceTargetSync-Reconciler';
 const TG = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/gone/0123456789abcdef';
@@ -148,7 +148,8 @@ beforeAll(async () => {
 afterAll(() => h.stop());
 
 describe('bad and irrelevant events', () => {
-  it(`acknowledges all ${BAD.length} without throwing, logs each reason at warn, and counts them in EventsIgnored`, async () => {
+  it(`acknowledges all ${BAD.length} without throwing, logs each reason at warn, and counts them in EventsIgnored [simulator]`, async () => {
+    const sim = requireSimulator(h);
     expect(BAD.length).toBeGreaterThanOrEqual(30);
     const lines: { level: string; msg: string; messageId?: string; reason?: string }[] = [];
     const sink = new Writable({
@@ -160,7 +161,7 @@ describe('bad and irrelevant events', () => {
     const log = createLogger('info', sink);
     const clients = createClients(h.settings);
     const deps = awsDeps(log, clients);
-    h.sim?.resetCalls();
+    sim.resetCalls();
     const result = await handleMessages(
       deps,
       { requeue: async () => {} },
@@ -176,26 +177,24 @@ describe('bad and irrelevant events', () => {
       expect(logged?.level, name).toBe('warn');
       expect(logged?.reason, name).toBe(ignored?.reason);
     }
-    if (h.sim) {
-      expect(h.sim.calls.map((c) => c.operation)).toEqual(['PutMetricData']);
-      const cw = new CloudWatchClient(h.settings);
-      const data = await cw.send(
-        new GetMetricDataCommand({
-          StartTime: new Date(Date.now() - 60_000),
-          EndTime: new Date(Date.now() + 60_000),
-          MetricDataQueries: [
-            {
-              Id: 'e',
-              MetricStat: {
-                Metric: { Namespace: METRIC_NAMESPACE, MetricName: METRIC.EventsIgnored },
-                Period: 60,
-                Stat: 'Sum',
-              },
+    expect(sim.calls.map((c) => c.operation)).toEqual(['PutMetricData']);
+    const cw = new CloudWatchClient(h.settings);
+    const data = await cw.send(
+      new GetMetricDataCommand({
+        StartTime: new Date(Date.now() - 60_000),
+        EndTime: new Date(Date.now() + 60_000),
+        MetricDataQueries: [
+          {
+            Id: 'e',
+            MetricStat: {
+              Metric: { Namespace: METRIC_NAMESPACE, MetricName: METRIC.EventsIgnored },
+              Period: 60,
+              Stat: 'Sum',
             },
-          ],
-        }),
-      );
-      expect(data.MetricDataResults?.[0]?.Values?.reduce((a, b) => a + b, 0)).toBe(result.ignored.length);
-    }
+          },
+        ],
+      }),
+    );
+    expect(data.MetricDataResults?.[0]?.Values?.reduce((a, b) => a + b, 0)).toBe(result.ignored.length);
   });
 });

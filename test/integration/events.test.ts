@@ -1,10 +1,11 @@
+import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ENDPOINT_ID_TAG, ENV, METRIC, METRIC_NAMESPACE } from '@vpce-target-sync/shared';
 import type { Context, ScheduledEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Vpc } from '../support/account.ts';
 import { scheduledEvent, sqsBatch, trail } from '../support/cloudtrail.ts';
-import { type Harness, startHarness } from '../support/harness.ts';
+import { type Harness, requireSimulator, startHarness, untilAvailable } from '../support/harness.ts';
 
 /** Simulated time an endpoint stays `pending` after a change. */
 const PENDING_MS = 20_000;
@@ -39,10 +40,10 @@ const context = (): Context =>
 const handle = (events: unknown[]): Promise<SQSBatchResponse> =>
   handler(sqsBatch(events) as unknown as SQSEvent, context()) as Promise<SQSBatchResponse>;
 
-/** Creates an endpoint and waits (simulated time) until it is available. */
+/** Creates an endpoint and waits (simulated time on the simulator) until it is available. */
 async function availableEndpoint(subnets: number): Promise<string> {
   const id = await h.account.endpoint(vpc, subnets);
-  h.sim?.clock.advance(PENDING_MS);
+  await untilAvailable(h, id, PENDING_MS);
   return id;
 }
 
@@ -51,10 +52,12 @@ async function receiveAll(): Promise<{ body: unknown }[]> {
   return (received.Messages ?? []).map((m) => ({ body: JSON.parse(m.Body ?? 'null') }));
 }
 
-const writes = () => h.sim?.calls.filter((c) => /^(Register|Deregister)Targets$/.test(c.operation)) ?? [];
+const writes = () =>
+  requireSimulator(h).calls.filter((c) => /^(Register|Deregister)Targets$/.test(c.operation));
 
 describe('the event path, through the real handler', () => {
-  it('re-queues a site while its endpoint is pending, and converges once it is available', async () => {
+  it('re-queues a site while its endpoint is pending, and converges once it is available [simulator]', async () => {
+    const sim = requireSimulator(h);
     const endpointId = await availableEndpoint(1);
     const arn = await h.account.site('ev-growing', vpc, { endpointId });
     await handle([trail.addTags(arn, { [ENDPOINT_ID_TAG]: endpointId })]);
@@ -67,7 +70,7 @@ describe('the event path, through the real handler', () => {
     expect(pending.batchItemFailures).toEqual([]);
     expect(await h.account.targets(arn)).toHaveLength(1);
     expect(await receiveAll()).toEqual([]); // delayed: not visible yet
-    h.sim?.clock.advance(15_000);
+    sim.clock.advance(15_000);
     const requeued = await receiveAll();
     expect(requeued).toHaveLength(1);
     expect(requeued[0]?.body).toMatchObject({
@@ -76,14 +79,15 @@ describe('the event path, through the real handler', () => {
       attempt: 1,
     });
 
-    h.sim?.clock.advance(PENDING_MS);
+    sim.clock.advance(PENDING_MS);
     const done = await handle(requeued.map((m) => m.body));
     expect(done.batchItemFailures).toEqual([]);
     expect(await h.account.targets(arn)).toEqual(await h.account.endpointIps(endpointId));
     expect(await h.account.targets(arn)).toHaveLength(2);
   });
 
-  it('reports an error and keeps the targets when the endpoint is deleted', async () => {
+  it('reports an error and keeps the targets when the endpoint is deleted [simulator]', async () => {
+    const sim = requireSimulator(h);
     const endpointId = await availableEndpoint(2);
     const arn = await h.account.site('ev-deleted', vpc, { endpointId });
     await handle([trail.addTags(arn, { [ENDPOINT_ID_TAG]: endpointId })]);
@@ -91,15 +95,16 @@ describe('the event path, through the real handler', () => {
     expect(before).toHaveLength(2);
 
     await h.account.deleteEndpoint(endpointId);
-    h.sim?.clock.advance(PENDING_MS);
-    h.sim?.resetCalls();
+    sim.clock.advance(PENDING_MS);
+    sim.resetCalls();
     const result = await handle([trail.deleteVpcEndpoints([endpointId])]);
     expect(result.batchItemFailures).toEqual([]);
     expect(writes()).toEqual([]);
     expect(await h.account.targets(arn)).toEqual(before);
   });
 
-  it('fills a target group as soon as it opts in, and leaves it alone once it opts out', async () => {
+  it('fills a target group as soon as it opts in, and leaves it alone once it opts out [simulator]', async () => {
+    const sim = requireSimulator(h);
     const endpointId = await availableEndpoint(2);
     const arn = await h.account.site('ev-optin', vpc);
     await h.account.tag(arn, { [ENDPOINT_ID_TAG]: endpointId });
@@ -108,14 +113,15 @@ describe('the event path, through the real handler', () => {
 
     await h.account.untag(arn, [ENDPOINT_ID_TAG]);
     await h.account.register(arn, ['10.3.3.33']);
-    h.sim?.resetCalls();
+    sim.resetCalls();
     await handle([trail.removeTags(arn, [ENDPOINT_ID_TAG])]);
     expect(writes()).toEqual([]);
-    expect(h.sim?.calls.filter((c) => c.operation === 'DescribeTargetHealth')).toEqual([]);
+    expect(sim.calls.filter((c) => c.operation === 'DescribeTargetHealth')).toEqual([]);
     expect(await h.account.targets(arn)).toContain('10.3.3.33');
   });
 
-  it('undoes a manual DeregisterTargets by another principal once the drain ends, re-queueing until then', async () => {
+  it('undoes a manual DeregisterTargets by another principal once the drain ends, re-queueing until then [simulator]', async () => {
+    const sim = requireSimulator(h);
     const endpointId = await availableEndpoint(2);
     const arn = await h.account.site('ev-manual', vpc, { endpointId });
     await handle([trail.addTags(arn, { [ENDPOINT_ID_TAG]: endpointId })]);
@@ -126,25 +132,27 @@ describe('the event path, through the real handler', () => {
     // AWS registers an IP target again only once its deregistration delay (300 s) has ended.
     await handle([trail.targets('DeregisterTargets', arn, [ips[0] as string])]);
     expect(await h.account.targets(arn)).toHaveLength(1);
-    h.sim?.clock.advance(301_000);
+    sim.clock.advance(301_000);
     const requeued = (await receiveAll()).filter((m) => JSON.stringify(m.body).includes(arn));
     expect(requeued).toHaveLength(1);
     await handle(requeued.map((m) => m.body));
     expect(await h.account.targets(arn)).toEqual(ips);
   });
 
-  it("ignores the reconciler's own RegisterTargets with zero AWS calls", async () => {
+  it("ignores the reconciler's own RegisterTargets with zero AWS calls [simulator]", async () => {
+    const sim = requireSimulator(h);
     const endpointId = await availableEndpoint(1);
     const arn = await h.account.site('ev-own', vpc, { endpointId });
-    h.sim?.resetCalls();
+    sim.resetCalls();
     const result = await handle([trail.targets('RegisterTargets', arn, ['10.3.1.10'], OWN_ROLE)]);
     expect(result.batchItemFailures).toEqual([]);
-    expect(h.sim?.calls).toEqual([]);
+    expect(sim.calls).toEqual([]);
   });
 
-  it('makes no writes for a new endpoint that no site names', async () => {
+  it('makes no writes for a new endpoint that no site names [simulator]', async () => {
+    const sim = requireSimulator(h);
     const endpointId = await availableEndpoint(2);
-    h.sim?.resetCalls();
+    sim.resetCalls();
     const result = await handle([
       trail.createVpcEndpoint(endpointId, vpc.vpcId, [vpc.subnets[0]?.subnetId as string]),
     ]);
@@ -152,34 +160,51 @@ describe('the event path, through the real handler', () => {
     expect(writes()).toEqual([]);
   });
 
-  it('reconciles a site once however many events in the batch name it', async () => {
+  it('reconciles a site once however many events in the batch name it [simulator]', async () => {
+    const sim = requireSimulator(h);
     const endpointId = await availableEndpoint(2);
     const arn = await h.account.site('ev-dupes', vpc, { endpointId });
-    h.sim?.resetCalls();
+    sim.resetCalls();
     await handle([
       trail.addTags(arn, { [ENDPOINT_ID_TAG]: endpointId }),
       trail.modifyVpcEndpoint(endpointId, { add: [vpc.subnets[2]?.subnetId as string] }),
       trail.targets('DeregisterTargets', arn, ['10.3.1.99']),
     ]);
-    expect(h.sim?.calls.filter((c) => c.operation === 'DescribeTargetHealth')).toHaveLength(1);
-    expect(h.sim?.calls.filter((c) => c.operation === 'RegisterTargets')).toHaveLength(1);
+    expect(sim.calls.filter((c) => c.operation === 'DescribeTargetHealth')).toHaveLength(1);
+    expect(sim.calls.filter((c) => c.operation === 'RegisterTargets')).toHaveLength(1);
   });
 });
 
 describe('the same function on a schedule', () => {
   it('runs the full pass for a scheduled event and publishes the run metrics', async () => {
+    const startTime = new Date(Date.now() - 60_000);
     const endpointId = await availableEndpoint(2);
     const arn = await h.account.site('sched-site', vpc, { endpointId });
     const scheduled = scheduledEvent() as unknown as ScheduledEvent;
     const summary = (await handler(scheduled, context())) as { sitesReconciled: number; siteErrors: number };
     expect(summary.sitesReconciled).toBeGreaterThanOrEqual(1);
     expect(await h.account.targets(arn)).toEqual(await h.account.endpointIps(endpointId));
-    const runs = h.sim?.metricData({ namespace: METRIC_NAMESPACE, metricName: METRIC.RunsCompleted }) ?? [];
-    expect(runs.length).toBeGreaterThanOrEqual(1);
+    const runs = await new CloudWatchClient(h.settings).send(
+      new GetMetricDataCommand({
+        StartTime: startTime,
+        EndTime: new Date(Date.now() + 60_000),
+        MetricDataQueries: [
+          {
+            Id: 'runs',
+            MetricStat: {
+              Metric: { Namespace: METRIC_NAMESPACE, MetricName: METRIC.RunsCompleted },
+              Period: 60,
+              Stat: 'Sum',
+            },
+          },
+        ],
+      }),
+    );
+    expect((runs.MetricDataResults?.[0]?.Values ?? []).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(1);
   });
 });
 
-describe('event path cost does not grow with the fleet', () => {
+describe('event path cost does not grow with the fleet [simulator]', () => {
   /** Opts `count` more target groups in, naming other endpoints. */
   async function optIn(count: number, prefix: string): Promise<void> {
     const other = await availableEndpoint(1);
@@ -196,9 +221,10 @@ describe('event path cost does not grow with the fleet', () => {
     const endpointId = await availableEndpoint(1);
     const arn = await h.account.site(`cost-${++invocation}`, vpc, { endpointId });
     await h.account.register(arn, ['10.3.3.3']);
-    h.sim?.resetCalls();
+    const sim = requireSimulator(h);
+    sim.resetCalls();
     await handle([trail.modifyVpcEndpoint(endpointId, { add: [vpc.subnets[1]?.subnetId as string] })]);
-    const calls = h.sim?.calls.length ?? 0;
+    const calls = sim.calls.length;
     expect(await h.account.targets(arn)).toEqual(await h.account.endpointIps(endpointId));
     return calls;
   }

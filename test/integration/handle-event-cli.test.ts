@@ -5,7 +5,7 @@ import { ENDPOINT_ID_TAG } from '@vpce-target-sync/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Vpc } from '../support/account.ts';
 import { sqsBatch, trail } from '../support/cloudtrail.ts';
-import { type Harness, runCli, startHarness } from '../support/harness.ts';
+import { type Harness, requireSimulator, runCli, startHarness, untilAvailable } from '../support/harness.ts';
 
 const PENDING_MS = 30_000;
 let h: Harness;
@@ -28,7 +28,7 @@ async function saved(name: string, content: unknown): Promise<string> {
 describe('vpce-target-sync handle-event', () => {
   it('runs the event path on a saved event file, and --dry-run changes nothing', async () => {
     const endpointId = await h.account.endpoint(vpc, 2);
-    h.sim?.clock.advance(PENDING_MS);
+    await untilAvailable(h, endpointId, PENDING_MS);
     const arn = await h.account.site('cli-event', vpc, { endpointId });
     const file = await saved('add-tags.json', trail.addTags(arn, { [ENDPOINT_ID_TAG]: endpointId }));
 
@@ -44,9 +44,10 @@ describe('vpce-target-sync handle-event', () => {
     expect(await h.account.targets(arn)).toEqual(await h.account.endpointIps(endpointId));
   });
 
-  it('reads an SQS batch from stdin, prints ignored events and re-queued sites', async () => {
+  it('reads an SQS batch from stdin, prints ignored events and re-queued sites [simulator]', async () => {
+    const sim = requireSimulator(h);
     const endpointId = await h.account.endpoint(vpc, 1);
-    h.sim?.clock.advance(PENDING_MS);
+    sim.clock.advance(PENDING_MS);
     const arn = await h.account.site('cli-pending', vpc, { endpointId });
     await h.account.addSubnet(endpointId, vpc.subnets[1]?.subnetId as string);
     const batch = sqsBatch([
@@ -57,7 +58,7 @@ describe('vpce-target-sync handle-event', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^ignored msg-2: .*detail-type/m);
     expect(result.stdout).toContain(`re-queued ${arn} (attempt 1, in 15 s)`);
-    expect(h.sim?.sentMessages('vpce-target-sync-events') ?? []).toEqual([]);
+    expect(sim.sentMessages('vpce-target-sync-events')).toEqual([]);
   });
 
   it('gives a usage error, not a stack trace, for a file that is not JSON', async () => {

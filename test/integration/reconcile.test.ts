@@ -3,9 +3,9 @@ import { METRIC, METRIC_NAMESPACE, SITE_DIMENSION } from '@vpce-target-sync/shar
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Vpc } from '../support/account.ts';
 import {
-  EXTERNAL_ENDPOINT,
   type Harness,
   type JsonReport,
+  requireSimulator,
   runCli,
   site,
   startHarness,
@@ -42,11 +42,12 @@ describe('reconcile through the CLI', () => {
     expect(site(again.report, arn).status).toBe('in-sync');
   });
 
-  it('converges a drifted site (one stale, one missing), registering before deregistering', async () => {
+  it('converges a drifted site (one stale, one missing), registering before deregistering [simulator]', async () => {
+    const sim = requireSimulator(h);
     const arn = await h.account.site('drifted', vpc, { endpointId });
     const [first, second] = await h.account.endpointIps(endpointId);
     await h.account.register(arn, [first as string, '10.1.3.99']);
-    h.sim?.resetCalls();
+    sim.resetCalls();
 
     const { code, report } = await reconcileJson();
     expect(code).toBe(0);
@@ -56,12 +57,10 @@ describe('reconcile through the CLI', () => {
       toDeregister: [{ id: '10.1.3.99', port: 443 }],
     });
     expect(await h.account.targets(arn)).toEqual([first, second].sort());
-    if (h.sim) {
-      const writes = h.sim.calls.filter(
-        (c) => c.operation === 'RegisterTargets' || c.operation === 'DeregisterTargets',
-      );
-      expect(writes.map((c) => c.operation)).toEqual(['RegisterTargets', 'DeregisterTargets']);
-    }
+    const writes = sim.calls.filter(
+      (c) => c.operation === 'RegisterTargets' || c.operation === 'DeregisterTargets',
+    );
+    expect(writes.map((c) => c.operation)).toEqual(['RegisterTargets', 'DeregisterTargets']);
   });
 
   it('observe changes nothing and reports the drift; upsert-only registers but never deregisters', async () => {
@@ -83,7 +82,8 @@ describe('reconcile through the CLI', () => {
     expect(await h.account.targets(upsert)).toEqual([first, second, '10.1.3.99'].sort());
   });
 
-  it('--dry-run changes nothing and prints the plan', async () => {
+  it('--dry-run changes nothing and prints the plan [simulator]', async () => {
+    const sim = requireSimulator(h);
     const arn = await h.account.site('dry', vpc, { endpointId });
     await h.account.register(arn, ['10.1.3.99']);
     const ips = await h.account.endpointIps(endpointId);
@@ -95,7 +95,7 @@ describe('reconcile through the CLI', () => {
     expect(table.stdout).toContain('-10.1.3.99');
     expect(table.stdout).toContain('dry run: nothing changed');
 
-    h.sim?.resetCalls();
+    sim.resetCalls();
     const { report } = await reconcileJson('--dry-run');
     expect(site(report, arn)).toMatchObject({
       status: 'drift',
@@ -103,10 +103,9 @@ describe('reconcile through the CLI', () => {
       toDeregister: [{ id: '10.1.3.99', port: 443 }],
     });
     expect(await h.account.targets(arn)).toEqual(['10.1.3.99']);
-    if (h.sim)
-      expect(
-        h.sim.calls.filter((c) => /^(Register|Deregister)Targets$|^PutMetricData$/.test(c.operation)),
-      ).toEqual([]);
+    expect(
+      sim.calls.filter((c) => /^(Register|Deregister)Targets$|^PutMetricData$/.test(c.operation)),
+    ).toEqual([]);
   });
 
   it('reports each misconfigured site with a clear error and exit code 1, while the others converge', async () => {
@@ -201,14 +200,15 @@ describe('reconcile through the CLI', () => {
   });
 });
 
-describe.skipIf(EXTERNAL_ENDPOINT)('API usage (simulator call log)', () => {
+describe('API usage (simulator call log) [simulator]', () => {
   it('never reads untagged target groups for targets, nor writes them', async () => {
+    const sim = requireSimulator(h);
     const untagged = await h.account.site('untagged', vpc);
     await h.account.register(untagged, ['10.1.3.50']);
     await h.account.site('tagged', vpc, { endpointId });
-    h.sim?.resetCalls();
+    sim.resetCalls();
     await reconcileJson();
-    const touching = h.sim?.calls.filter((c) => JSON.stringify(c.params).includes(untagged)) ?? [];
+    const touching = sim.calls.filter((c) => JSON.stringify(c.params).includes(untagged));
     expect(touching).toEqual([]);
     expect(await h.account.targets(untagged)).toEqual(['10.1.3.50']);
   });

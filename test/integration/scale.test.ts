@@ -27,7 +27,7 @@ async function fullPass(sim: Simulator) {
   return { report, calls: total(sim), throttled: sim.calls.filter((c) => c.throttled).length };
 }
 
-describe(`scale: ${SITES} opted-in sites among ${SITES + NON_OPTED} target groups`, () => {
+describe(`scale: ${SITES} opted-in sites among ${SITES + NON_OPTED} target groups [simulator]`, () => {
   let sim: Simulator;
   let seeder: Seeder;
   let fleet: Fleet;

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { DescribeVpcEndpointsCommand } from '@aws-sdk/client-ec2';
 import { type Simulator, startSimulator } from '../sim/index.ts';
 import { Account, type ClientSettings } from './account.ts';
 
@@ -11,6 +12,12 @@ const CLI = 'functions/src/cli/main.ts';
  * or an account; otherwise each test gets a fresh in-process simulator.
  */
 export const EXTERNAL_ENDPOINT = process.env.AWS_ENDPOINT_URL;
+/**
+ * An emulator's reset API (moto's `POST /moto-api/reset`), set by `pnpm test:moto` only: each
+ * harness then starts from an empty account, as each gets a fresh simulator. Never set it for an
+ * account.
+ */
+const EXTERNAL_RESET_URL = process.env.VTS_EXTERNAL_RESET_URL;
 
 export interface Harness {
   /** Present when the tests run on the project's simulator (simulator-only controls live here). */
@@ -23,6 +30,10 @@ export interface Harness {
 
 export async function startHarness(options: Parameters<typeof startSimulator>[0] = {}): Promise<Harness> {
   if (EXTERNAL_ENDPOINT) {
+    if (EXTERNAL_RESET_URL) {
+      const reset = await fetch(EXTERNAL_RESET_URL, { method: 'POST' });
+      if (!reset.ok) throw new Error(`resetting ${EXTERNAL_RESET_URL} answered HTTP ${reset.status}`);
+    }
     const env = Object.fromEntries(
       Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined),
     );
@@ -40,6 +51,25 @@ export async function startHarness(options: Parameters<typeof startSimulator>[0]
 export function requireSimulator(h: Harness): Simulator {
   if (!h.sim) throw new Error('this test needs the project simulator (its name says [simulator])');
   return h.sim;
+}
+
+/**
+ * Waits until a new or changed endpoint is `available`: on the simulator by moving its clock past
+ * `pendingMs` (the pending time the test configured), elsewhere by polling DescribeVpcEndpoints.
+ */
+export async function untilAvailable(h: Harness, endpointId: string, pendingMs: number): Promise<void> {
+  if (h.sim) {
+    h.sim.clock.advance(pendingMs);
+    return;
+  }
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    const found = await h.account.ec2.send(new DescribeVpcEndpointsCommand({ VpcEndpointIds: [endpointId] }));
+    const state = found.VpcEndpoints?.[0]?.State;
+    if (state?.toLowerCase() === 'available') return;
+    if (Date.now() > deadline) throw new Error(`endpoint ${endpointId} is still ${state} after 300 s`);
+    await new Promise((r) => setTimeout(r, 2_000));
+  }
 }
 
 export interface CliResult {
