@@ -1,6 +1,8 @@
 /**
  * `pnpm demo`: a realistic account on the local simulator, drifted and misconfigured sites, two
  * reconcile runs (the second after the endpoint gains a subnet), and the metrics published.
+ * With AWS_ENDPOINT_URL set (e.g. by `pnpm test:moto`) it runs against that endpoint instead: every
+ * step is an AWS API call, none needs the simulator's controls.
  */
 import { CloudWatchClient, GetMetricDataCommand, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import { main } from '@vpce-target-sync/functions/cli';
@@ -11,13 +13,19 @@ import { Account } from '../support/account.ts';
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 const step = (s: string) => process.stdout.write(`\n${bold(`== ${s}`)}\n`);
 
-const sim = await startSimulator();
-Object.assign(process.env, sim.env, { LOG_LEVEL: 'silent' });
-const account = new Account(sim.clientConfig());
+const external = process.env.AWS_ENDPOINT_URL;
+const sim = external ? undefined : await startSimulator();
+Object.assign(process.env, sim?.env ?? {}, { LOG_LEVEL: 'silent' });
+const clientConfig = sim?.clientConfig() ?? {};
+const account = new Account(clientConfig);
 let exitCode = 0;
 
 try {
-  step(`Simulator listening on ${sim.url}; building an account through AWS API calls`);
+  step(
+    sim
+      ? `Simulator listening on ${sim.url}; building an account through AWS API calls`
+      : `Using the endpoint in AWS_ENDPOINT_URL (${external}); building an account through AWS API calls`,
+  );
   const vpc = await account.vpc(20);
   const endpointId = await account.endpoint(vpc, 2);
   const ips = await account.endpointIps(endpointId);
@@ -84,7 +92,7 @@ try {
   beforeAfter(before, await snapshot());
 
   step(`Metrics published to CloudWatch namespace ${METRIC_NAMESPACE} (sums over both runs)`);
-  const cw = new CloudWatchClient(sim.clientConfig());
+  const cw = new CloudWatchClient(clientConfig);
   const listed = (await cw.send(new ListMetricsCommand({ Namespace: METRIC_NAMESPACE }))).Metrics ?? [];
   const results = await cw.send(
     new GetMetricDataCommand({
@@ -109,12 +117,12 @@ try {
     exitCode = 1;
   }
   process.stdout.write(
-    '\nDone: the simulator is stopped. Run `pnpm cli --help` for the CLI, `pnpm test` for the suite.\n',
+    `\nDone${sim ? ': the simulator is stopped' : ''}. Run \`pnpm cli --help\` for the CLI, \`pnpm test\` for the suite.\n`,
   );
 } catch (error) {
   process.stderr.write(`demo failed: ${error instanceof Error ? error.message : String(error)}\n`);
   exitCode = 1;
 } finally {
-  await sim.stop();
+  await sim?.stop();
 }
 process.exit(exitCode);

@@ -126,7 +126,7 @@ def _get_metric_data_exact_dimensions(self, queries, start_time, end_time, *args
                 ]
                 results.extend(_get_metric_data(self, [query], start_time, end_time, *args, **kwargs))
         finally:
-            del self.get_all_metrics
+            self.__dict__.pop("get_all_metrics", None)
     return results
 
 
