@@ -75,7 +75,7 @@ try {
 
   step('Run 1: vpce-target-sync reconcile');
   let before = await snapshot();
-  const first = await main(['reconcile']);
+  const first = await main(['reconcile', '--publish-metrics']);
   process.stdout.write(
     `(exit code ${first}: broken-site is misconfigured; every other site was still reconciled)\n\n`,
   );
@@ -87,7 +87,14 @@ try {
 
   step('Run 2: vpce-target-sync reconcile --target-group docs-site --target-group wiki-site');
   before = await snapshot();
-  const second = await main(['reconcile', '--target-group', 'docs-site', '--target-group', 'wiki-site']);
+  const second = await main([
+    'reconcile',
+    '--publish-metrics',
+    '--target-group',
+    'docs-site',
+    '--target-group',
+    'wiki-site',
+  ]);
   process.stdout.write(`(exit code ${second})\n\n`);
   beforeAfter(before, await snapshot());
 

@@ -304,7 +304,7 @@ describe('metrics of a final-state site [simulator]', () => {
     const { vpc, endpointId } = await start();
     await h.account.site('final-metric', vpc, { endpointId });
     requireSimulator(h).setEndpointState(endpointId, 'rejected');
-    await reconcileJson();
+    await reconcileJson('--publish-metrics');
     const errors = requireSimulator(h).metricData({
       namespace: METRIC_NAMESPACE,
       metricName: METRIC.SiteErrors,

@@ -221,7 +221,7 @@ describe('metrics', () => {
     await h.account.site('metrics-bad', vpc, { endpointId: 'vpce-bad' });
     expect(drifted).toBeTruthy();
     const started = new Date(Date.now() - 60_000);
-    await reconcileJson();
+    await reconcileJson('--publish-metrics');
 
     const cw = new CloudWatchClient(h.settings);
     const sum = async (name: string, dimensions: { Name: string; Value: string }[] = []) => {

@@ -129,11 +129,11 @@ const ROWS: readonly Row[] = [
   // CLI arguments (exit 2)
   { where: 'cli', case: 'unknown command', argv: ['sync'], message: /unknown command "sync"; expected reconcile or handle-event \(see --help\)/, spawn: true },
   { where: 'cli', case: 'unknown command that looks like a flag', argv: ['--verbose'], message: /unknown command "--verbose"; expected reconcile or handle-event/ },
-  { where: 'cli', case: 'unknown flag', argv: ['reconcile', '--force'], message: /reconcile: unknown option '--force'; expected one of --dry-run, --target-group ARN\|NAME, --endpoint VPCE_ID, --json, --help/, spawn: true },
+  { where: 'cli', case: 'unknown flag', argv: ['reconcile', '--force'], message: /reconcile: unknown option '--force'; expected one of --dry-run, --target-group ARN\|NAME, --endpoint VPCE_ID, --json, --detailed-exitcode, --publish-metrics, --region R, --profile P, --help/, spawn: true },
   { where: 'cli', case: 'unknown short flag', argv: ['reconcile', '-f'], message: /reconcile: unknown option '-f'; expected one of --dry-run/ },
-  { where: 'cli', case: 'unknown flag for handle-event', argv: ['handle-event', 'event.json', '--target'], message: /handle-event: unknown option '--target'; expected one of --dry-run, --json, --help/ },
-  { where: 'cli', case: '--target-group without a value', argv: ['reconcile', '--target-group'], message: /reconcile: Option '--target-group <value>' argument missing/ },
-  { where: 'cli', case: '--endpoint without a value', argv: ['reconcile', '--dry-run', '--endpoint'], message: /reconcile: Option '--endpoint <value>' argument missing/ },
+  { where: 'cli', case: 'unknown flag for handle-event', argv: ['handle-event', 'event.json', '--target'], message: /handle-event: unknown option '--target'; expected one of --dry-run, --json, --detailed-exitcode, --publish-metrics, --region R, --profile P, --help/ },
+  { where: 'cli', case: '--target-group without a value', argv: ['reconcile', '--target-group'], message: /reconcile: option --target-group needs a value \(see --help\)/ },
+  { where: 'cli', case: '--endpoint without a value', argv: ['reconcile', '--dry-run', '--endpoint'], message: /reconcile: option --endpoint needs a value \(see --help\)/ },
   { where: 'cli', case: '--dry-run given a value', argv: ['reconcile', '--dry-run=yes'], message: /reconcile: Option '--dry-run' does not take an argument/ },
   { where: 'cli', case: 'load balancer ARN as a target group', argv: [ 'reconcile', '--target-group', 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/0123456789abcdef', ], message: /option --target-group is "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer\/app\/web\/0123456789abcdef"; expected a target group ARN like arn:aws:elasticloadbalancing:/ },
   { where: 'cli', case: 'target group ARN with a short id', argv: [ 'reconcile', '--target-group', 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/abc', ], message: /option --target-group is "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup\/web\/abc"; expected a target group ARN/ },
@@ -216,8 +216,8 @@ beforeAll(async () => {
 
   const spawnRows = ROWS.filter((r) => (r.where === 'env' || r.where === 'cli') && r.spawn);
   const [tags, events, ...rest] = await Promise.all([
-    runCli(h, ['reconcile', '--json']),
-    runCli(h, ['handle-event', batch, '--json']),
+    runCli(h, ['reconcile', '--json', '--publish-metrics']),
+    runCli(h, ['handle-event', batch, '--json', '--publish-metrics']),
     ...spawnRows.map((row) =>
       row.where === 'env'
         ? runCli(h, ['reconcile', '--dry-run'], { env: row.env })

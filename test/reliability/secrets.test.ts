@@ -62,7 +62,10 @@ beforeAll(async () => {
     ]),
   );
   for (const name of COMMANDS) {
-    const args = name === 'handle-event' ? ['handle-event', events] : name.split(' ');
+    const args = [
+      ...(name === 'handle-event' ? ['handle-event', events] : name.split(' ')),
+      '--publish-metrics',
+    ];
     runs.push({ name, result: await runCli(h, args, { env: CREDENTIALS }) });
   }
 }, 60_000);

@@ -4,40 +4,51 @@ import { fail, ok, parseEndpointId, type Result } from '@vpce-target-sync/shared
 export type Command =
   | { readonly name: 'help'; readonly topic?: 'reconcile' | 'handle-event' }
   | { readonly name: 'version' }
-  | {
+  | ({
       readonly name: 'reconcile';
-      readonly dryRun: boolean;
-      readonly json: boolean;
       readonly targetGroups: readonly string[];
       readonly endpointIds: readonly string[];
-    }
-  | {
-      readonly name: 'handle-event';
-      readonly file: string;
-      readonly dryRun: boolean;
-      readonly json: boolean;
-    };
+    } & RunOptions)
+  | ({ readonly name: 'handle-event'; readonly file: string } & RunOptions);
+
+/** Options every command that talks to AWS takes. */
+export interface RunOptions {
+  readonly dryRun: boolean;
+  readonly json: boolean;
+  /** Publish the run's metrics (off by default: an operator's runs must not feed the Lambda's alarms). */
+  readonly publishMetrics: boolean;
+  /** Exit 3 when drift is left (Terraform's -detailed-exitcode). */
+  readonly detailedExitcode: boolean;
+  readonly region: string | undefined;
+  readonly profile: string | undefined;
+}
 
 export const USAGE = `vpce-target-sync: keep ALB ip target groups equal to the ENI IPs of the VPC endpoint they name.
 
 Usage:
   vpce-target-sync reconcile [--dry-run] [--target-group ARN|NAME]... [--endpoint VPCE_ID]... [--json]
-  vpce-target-sync handle-event FILE|- [--dry-run] [--json]
+                             [--detailed-exitcode] [--publish-metrics] [--region R] [--profile P]
+  vpce-target-sync handle-event FILE|- [--dry-run] [--json] [--detailed-exitcode] [--publish-metrics]
   vpce-target-sync --version | --help | <command> --help
 
 Commands:
   reconcile      reconcile every opted-in target group (or those selected) with its endpoint
   handle-event   run the event path on a saved EventBridge event or SQS batch (FILE, or - for stdin)
 
-Credentials and region come from the standard AWS chain (environment, profile, SSO).
-Point the SDK at another endpoint with AWS_ENDPOINT_URL (and its per-service variants).
+Credentials and region come from the standard AWS chain (environment, profile, SSO), or
+--region and --profile. Point the SDK at another endpoint with AWS_ENDPOINT_URL (and its
+per-service variants). VPCE_TARGET_SYNC_DRY_RUN=true makes every run a dry run. The CLI publishes
+no metrics unless --publish-metrics is given.
 
 Exit codes:
   0  no site in error (sites left in drift or waiting do not change it)
   1  one or more sites in error or refused
-  2  usage or configuration error`;
+  2  usage or configuration error
+  3  with --detailed-exitcode: no site in error, but drift left (changes pending in a dry run,
+     or observe / upsert-only / waiting sites with unresolved drift); 0 then means in sync`;
 
 export const RECONCILE_USAGE = `Usage: vpce-target-sync reconcile [--dry-run] [--target-group ARN|NAME]... [--endpoint VPCE_ID]... [--json]
+                                  [--detailed-exitcode] [--publish-metrics] [--region R] [--profile P]
 
 Keeps each opted-in target group's targets equal to the ENI IPs of the endpoint named by its
 vpce-target-sync:endpoint-id tag, following its vpce-target-sync:policy tag (sync, upsert-only, observe).
@@ -48,7 +59,15 @@ Options:
   --endpoint VPCE_ID        only target groups whose endpoint tag names this endpoint; repeat for several
                             (given both, a target group must match both)
   --json                    print one JSON document: { "sites": [...], "summary": {...} }
+  --detailed-exitcode       exit 0 in sync, 1 a site in error, 2 usage, 3 drift left
+  --publish-metrics         publish the run's metrics to CloudWatch, as the Lambda does (off by
+                            default, so an operator's runs never feed the Lambda's alarms; for
+                            people who run the CLI on a schedule instead of the Lambda)
+  --region REGION           AWS region (default: the standard chain, e.g. AWS_REGION)
+  --profile PROFILE         AWS profile from ~/.aws/config or ~/.aws/credentials
   -h, --help                show this help
+
+VPCE_TARGET_SYNC_DRY_RUN=true makes the run a dry run, as --dry-run does.
 
 Site status: in-sync, converged, drift (observe / upsert-only / dry run left drift), waiting
 (endpoint pending, ENIs not visible yet, or desired IPs still draining), error. Targets print as
@@ -57,18 +76,23 @@ ip:port, each with its own sign.
 Exit codes:
   0  no site in error (sites left in drift or waiting do not change it)
   1  one or more sites in error or refused
-  2  usage or configuration error`;
+  2  usage or configuration error
+  3  with --detailed-exitcode: no site in error, but drift left`;
 
-export const HANDLE_EVENT_USAGE = `Usage: vpce-target-sync handle-event FILE|- [--dry-run] [--json]
+export const HANDLE_EVENT_USAGE = `Usage: vpce-target-sync handle-event FILE|- [--dry-run] [--json] [--detailed-exitcode] [--publish-metrics]
 
 Runs the event path on a saved EventBridge event ("AWS API Call via CloudTrail"), an array of
 events, or an SQS batch ({ "Records": [...] }) read from FILE, or from stdin with -. Only the sites
 the events name are reconciled. Sites that must wait are printed as re-queued (nothing is sent).
 
 Options:
-  --dry-run    print the plan and change nothing
-  --json       print one JSON document
-  -h, --help   show this help
+  --dry-run             print the plan and change nothing
+  --json                print one JSON document
+  --detailed-exitcode   exit 3 when drift is left
+  --publish-metrics     publish the batch's metrics to CloudWatch (off by default)
+  --region REGION       AWS region
+  --profile PROFILE     AWS profile
+  -h, --help            show this help
 
 Exit codes:
   0  no site in error
@@ -76,9 +100,10 @@ Exit codes:
   2  usage or configuration error (including an unreadable FILE)`;
 
 /** The options each command takes, for the message that rejects any other. */
+const COMMON_OPTIONS = '--json, --detailed-exitcode, --publish-metrics, --region R, --profile P, --help';
 const OPTIONS_OF = {
-  reconcile: '--dry-run, --target-group ARN|NAME, --endpoint VPCE_ID, --json, --help',
-  'handle-event': '--dry-run, --json, --help',
+  reconcile: `--dry-run, --target-group ARN|NAME, --endpoint VPCE_ID, ${COMMON_OPTIONS}`,
+  'handle-event': `--dry-run, ${COMMON_OPTIONS}`,
 } as const;
 
 const ARN_PATTERN =
@@ -118,12 +143,29 @@ export function parseCommand(argv: readonly string[]): Result<Command> {
       const option = /'([^']*)'/.exec(message)?.[1] ?? message;
       return fail(`${name}: unknown option '${option}'; expected one of ${OPTIONS_OF[name]} (see --help)`);
     }
+    const missing = /^Option '(-\S+)(?:, -\S+)? <value>' argument missing/.exec(message)?.[1];
+    if (missing) return fail(`${name}: option ${missing} needs a value (see --help)`);
     return fail(`${name}: ${message.replace(/\. To specify a positional argument.*$/s, '')}`);
   }
   const { values, positionals } = parsed;
   if (values.help) return ok({ name: 'help', topic: name });
-  const dryRun = values['dry-run'] ?? false;
-  const json = values.json ?? false;
+  const run: RunOptions = {
+    dryRun: values['dry-run'] ?? false,
+    json: values.json ?? false,
+    publishMetrics: values['publish-metrics'] ?? false,
+    detailedExitcode: values['detailed-exitcode'] ?? false,
+    region: values.region,
+    profile: values.profile,
+  };
+  for (const [option, value] of [
+    ['--region', run.region],
+    ['--profile', run.profile],
+  ] as const) {
+    if (value !== undefined && !/^[A-Za-z0-9._-]+$/.test(value))
+      return fail(
+        `${name}: option ${option} is ${JSON.stringify(value)}; expected ${option === '--region' ? 'a region like us-east-1' : 'a profile name from ~/.aws/config'}`,
+      );
+  }
   if (name === 'handle-event') {
     if (values['target-group'] || values.endpoint) {
       return fail(
@@ -134,7 +176,7 @@ export function parseCommand(argv: readonly string[]): Result<Command> {
     if (file === undefined) return fail('handle-event: missing FILE; give a file path, or - to read stdin');
     if (extra.length)
       return fail(`handle-event: unexpected argument ${JSON.stringify(extra[0])}; give exactly one FILE`);
-    return ok({ name, file, dryRun, json });
+    return ok({ name, file, ...run });
   }
   if (positionals.length)
     return fail(`reconcile: unexpected argument ${JSON.stringify(positionals[0])} (see --help)`);
@@ -148,7 +190,7 @@ export function parseCommand(argv: readonly string[]): Result<Command> {
     return r.ok ? [r.value] : (errors.push(r.error), []);
   });
   if (errors.length) return fail(errors.join('; '));
-  return ok({ name, dryRun, json, targetGroups, endpointIds });
+  return ok({ name, ...run, targetGroups, endpointIds });
 }
 
 function parseOptions(args: string[]) {
@@ -162,6 +204,10 @@ function parseOptions(args: string[]) {
       help: { type: 'boolean', short: 'h' },
       'target-group': { type: 'string', multiple: true },
       endpoint: { type: 'string', multiple: true },
+      'detailed-exitcode': { type: 'boolean' },
+      'publish-metrics': { type: 'boolean' },
+      region: { type: 'string' },
+      profile: { type: 'string' },
     },
   });
 }

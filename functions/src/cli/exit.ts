@@ -1,4 +1,5 @@
 import { awsErrorCode, describeAwsError } from '../aws/errors.ts';
+import type { RunReport } from '../reconcile/report.ts';
 
 /** Exit codes of the CLI (DESIGN.md, Operator CLI). */
 export const EXIT = {
@@ -8,6 +9,8 @@ export const EXIT = {
   siteErrors: 1,
   /** Usage or configuration error. */
   usage: 2,
+  /** With --detailed-exitcode: no site in error, but drift left. */
+  driftLeft: 3,
 } as const;
 
 /** SDK errors that mean the machine is not set up (no credentials, no region): a configuration error. */
@@ -33,4 +36,14 @@ export function describeFailure(error: unknown): { message: string; exitCode: nu
     message: `the run failed before reconciling any site: ${describeAwsError(error)}`,
     exitCode: EXIT.siteErrors,
   };
+}
+
+/**
+ * The exit code of a finished run: 1 with a site in error; with --detailed-exitcode, 3 when drift
+ * is left (a dry run with changes pending, observe / upsert-only / waiting sites), else 0.
+ */
+export function exitCodeOf(report: RunReport, detailed: boolean): number {
+  if (report.summary.siteErrors > 0) return EXIT.siteErrors;
+  if (detailed && report.sites.some((s) => s.unresolvedDriftTargets > 0)) return EXIT.driftLeft;
+  return EXIT.ok;
 }

@@ -5,7 +5,7 @@ import type { Requeuer } from '../events/requeue.ts';
 import type { ReconcileDeps } from '../reconcile/reconcile.ts';
 import { summarize } from '../reconcile/report.ts';
 import type { Command } from './args.ts';
-import { EXIT } from './exit.ts';
+import { EXIT, exitCodeOf } from './exit.ts';
 import { toJson, toTable } from './format.ts';
 
 type HandleEvent = Extract<Command, { name: 'handle-event' }>;
@@ -67,7 +67,7 @@ export async function handleEventCommand(
     printOnly,
     {
       dryRun: cmd.dryRun,
-      publishMetrics: !cmd.dryRun,
+      publishMetrics: cmd.publishMetrics,
       perSiteMetrics: config.perSiteMetrics,
       ownRoleArn: config.roleArn,
     },
@@ -93,5 +93,6 @@ export async function handleEventCommand(
     for (const id of result.failedMessageIds)
       out.write(`failed ${id}: a transient AWS error; the queue would retry it\n`);
   }
-  return report.summary.siteErrors > 0 || result.failedMessageIds.length > 0 ? EXIT.siteErrors : EXIT.ok;
+  if (result.failedMessageIds.length > 0) return EXIT.siteErrors;
+  return exitCodeOf(report, cmd.detailedExitcode);
 }

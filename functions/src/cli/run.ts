@@ -1,15 +1,14 @@
+import { ENV } from '@vpce-target-sync/shared';
 import { createClients } from '../aws/clients.ts';
 import { readConfig } from '../config.ts';
 import { createLogger } from '../log.ts';
 import { reconcile } from '../reconcile/reconcile.ts';
-import type { RunReport } from '../reconcile/report.ts';
 import { awsDeps } from '../runtime.ts';
 import type { Command } from './args.ts';
-import { describeFailure, EXIT } from './exit.ts';
+import { describeFailure, EXIT, exitCodeOf } from './exit.ts';
 import { toJson, toTable } from './format.ts';
 import { handleEventCommand } from './handle-event.ts';
-
-const exitCodeOf = (report: RunReport): number => (report.summary.siteErrors > 0 ? EXIT.siteErrors : EXIT.ok);
+import { missingProfile } from './profile.ts';
 
 /**
  * Runs a command that talks to AWS. It lives apart from main.ts so that `--help` and `--version`
@@ -25,20 +24,36 @@ export async function runCommand(
     err.write(`error: ${config.error}\n`);
     return EXIT.usage;
   }
+  const profile = cmd.profile ?? process.env.AWS_PROFILE;
+  const unknownProfile = profile ? missingProfile(profile, process.env) : null;
+  if (unknownProfile) {
+    err.write(`error: ${unknownProfile}\n`);
+    return EXIT.usage;
+  }
+  // VPCE_TARGET_SYNC_DRY_RUN=true holds for the CLI as for the Lambda: say so, never write.
+  const dryRun = cmd.dryRun || config.value.dryRun;
+  if (config.value.dryRun && !cmd.dryRun) {
+    err.write(`dry run: ${ENV.dryRun}=true in the environment; nothing is changed\n`);
+  }
+  const publishMetrics = cmd.publishMetrics && !dryRun;
   const log = createLogger(config.value.logLevel, process.stderr);
-  const deps = awsDeps(log, createClients({}, config.value.rateLimits));
+  const clientConfig = {
+    ...(cmd.region ? { region: cmd.region } : {}),
+    ...(cmd.profile ? { profile: cmd.profile } : {}),
+  };
+  const deps = awsDeps(log, createClients(clientConfig, config.value.rateLimits));
   try {
     if (cmd.name === 'handle-event') {
-      return await handleEventCommand(cmd, config.value, deps, out, err);
+      return await handleEventCommand({ ...cmd, dryRun, publishMetrics }, config.value, deps, out, err);
     }
     const report = await reconcile(deps, {
-      dryRun: cmd.dryRun,
+      dryRun,
       scope: { targetGroups: cmd.targetGroups, endpointIds: cmd.endpointIds },
-      publishMetrics: !cmd.dryRun,
+      publishMetrics,
       perSiteMetrics: config.value.perSiteMetrics,
     });
     out.write(cmd.json ? toJson(report) : toTable(report));
-    return exitCodeOf(report);
+    return exitCodeOf(report, cmd.detailedExitcode);
   } catch (error) {
     const failure = describeFailure(error);
     err.write(`error: ${failure.message}\n`);

@@ -1,0 +1,145 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CloudWatchClient, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
+import { ENV, METRIC_NAMESPACE, POLICY_TAG } from '@vpce-target-sync/shared';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Vpc } from '../support/account.ts';
+import { type Harness, type JsonReport, runCli, site, startHarness } from '../support/harness.ts';
+
+/** The operator's CLI (issue 12), as a real process against the harness's AWS endpoint. */
+let h: Harness;
+let vpc: Vpc;
+let endpointId: string;
+
+beforeEach(async () => {
+  h = await startHarness();
+  vpc = await h.account.vpc(1);
+  endpointId = await h.account.endpoint(vpc, 2);
+});
+afterEach(() => h.stop());
+
+const published = async (): Promise<string[]> => {
+  const metrics = await new CloudWatchClient(h.settings).send(
+    new ListMetricsCommand({ Namespace: METRIC_NAMESPACE }),
+  );
+  return [...new Set((metrics.Metrics ?? []).map((m) => m.MetricName ?? ''))].sort();
+};
+
+describe('safe by default', () => {
+  it(`${ENV.dryRun}=true makes reconcile a dry run, and says the environment asked for it`, async () => {
+    const arn = await h.account.site('env-dry', vpc, { endpointId });
+    const { code, stdout, stderr } = await runCli(h, ['reconcile'], { env: { [ENV.dryRun]: 'true' } });
+    expect(code).toBe(0);
+    expect(stderr).toContain(`dry run: ${ENV.dryRun}=true in the environment; nothing is changed`);
+    expect(stdout).toContain('dry run: nothing changed');
+    expect(await h.account.targets(arn)).toEqual([]);
+  });
+
+  it(`${ENV.dryRun}=true holds for handle-event too`, async () => {
+    const arn = await h.account.site('env-dry-event', vpc, { endpointId });
+    const event = {
+      source: 'aws.elasticloadbalancing',
+      'detail-type': 'AWS API Call via CloudTrail',
+      detail: {
+        eventSource: 'elasticloadbalancing.amazonaws.com',
+        eventName: 'AddTags',
+        requestParameters: {
+          resourceArns: [arn],
+          tags: [{ key: 'vpce-target-sync:endpoint-id', value: endpointId }],
+        },
+        userIdentity: { arn: 'arn:aws:iam::123456789012:role/person' },
+      },
+    };
+    const { code, stderr } = await runCli(h, ['handle-event', '-'], {
+      stdin: JSON.stringify(event),
+      env: { [ENV.dryRun]: 'true' },
+    });
+    expect(code).toBe(0);
+    expect(stderr).toContain(`${ENV.dryRun}=true in the environment`);
+    expect(await h.account.targets(arn)).toEqual([]);
+  });
+
+  it('publishes no metrics unless --publish-metrics is given (the heartbeat is the Lambda’s)', async () => {
+    await h.account.site('metrics', vpc, { endpointId });
+    expect((await runCli(h, ['reconcile'])).code).toBe(0);
+    expect(await published()).toEqual([]);
+
+    expect((await runCli(h, ['reconcile', '--publish-metrics'])).code).toBe(0);
+    expect(await published()).toEqual(expect.arrayContaining(['RunsCompleted', 'SitesReconciled']));
+  });
+
+  it('--publish-metrics on a dry run still publishes nothing', async () => {
+    await h.account.site('metrics-dry', vpc, { endpointId });
+    expect((await runCli(h, ['reconcile', '--dry-run', '--publish-metrics'])).code).toBe(0);
+    expect(await published()).toEqual([]);
+  });
+});
+
+describe('--detailed-exitcode', () => {
+  it('0 in sync, 3 with changes pending in a dry run or drift left by policy, 1 with a site in error', async () => {
+    const arn = await h.account.site('detailed', vpc, { endpointId });
+    expect((await runCli(h, ['reconcile', '--dry-run'])).code).toBe(0);
+    expect((await runCli(h, ['reconcile', '--dry-run', '--detailed-exitcode'])).code).toBe(3);
+    expect((await runCli(h, ['reconcile', '--detailed-exitcode'])).code).toBe(0);
+    expect((await runCli(h, ['reconcile', '--detailed-exitcode'])).code).toBe(0);
+
+    await h.account.tag(arn, { [POLICY_TAG]: 'observe' });
+    await h.account.register(arn, ['10.1.3.99']);
+    expect((await runCli(h, ['reconcile'])).code).toBe(0);
+    expect((await runCli(h, ['reconcile', '--detailed-exitcode'])).code).toBe(3);
+
+    await h.account.tag(arn, { [POLICY_TAG]: 'mirror' });
+    expect((await runCli(h, ['reconcile', '--detailed-exitcode'])).code).toBe(1);
+  });
+});
+
+describe('--region and --profile', () => {
+  it('--region picks the region; a target group ARN of the other region is an error naming both', async () => {
+    const arn = await h.account.site('regional', vpc, { endpointId });
+    const elsewhere = await runCli(h, ['reconcile', '--json', '--region', 'eu-west-1']);
+    expect(elsewhere.code).toBe(0);
+    expect((JSON.parse(elsewhere.stdout) as JsonReport).sites).toEqual([]);
+
+    const named = await runCli(h, ['reconcile', '--json', '--region', 'eu-west-1', '--target-group', arn]);
+    expect(named.code).toBe(1);
+    expect(site(JSON.parse(named.stdout) as JsonReport, arn).message).toContain(
+      'is in region us-east-1, but this run is in region eu-west-1',
+    );
+  });
+
+  it('an unknown profile says so (not "Region is missing"); a known one is used', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vts-profile-'));
+    writeFileSync(join(dir, 'config'), '[profile ops]\nregion = us-east-1\n');
+    writeFileSync(
+      join(dir, 'credentials'),
+      `[ops]\naws_access_key_id = ${h.env.AWS_ACCESS_KEY_ID}\naws_secret_access_key = ${h.env.AWS_SECRET_ACCESS_KEY}\n`,
+    );
+    const files = {
+      AWS_CONFIG_FILE: join(dir, 'config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'),
+    };
+    const arn = await h.account.site('profiled', vpc, { endpointId });
+
+    const unknown = await runCli(h, ['reconcile', '--profile', 'nosuch'], { env: files });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain(`error: AWS profile "nosuch" is not in ${files.AWS_CONFIG_FILE}`);
+    const viaEnv = await runCli(h, ['reconcile'], { env: { ...files, AWS_PROFILE: 'nosuch' } });
+    expect(viaEnv.code).toBe(2);
+    expect(viaEnv.stderr).toContain('AWS profile "nosuch" is not in');
+
+    const known = await runCli(h, ['reconcile', '--json', '--profile', 'ops'], {
+      env: files,
+      unset: ['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'],
+    });
+    expect(known.stderr).toBe('');
+    expect(known.code).toBe(0);
+    expect(site(JSON.parse(known.stdout) as JsonReport, arn).status).toBe('converged');
+  });
+
+  it('a missing option value gets our own message', async () => {
+    const { code, stderr } = await runCli(h, ['reconcile', '--region']);
+    expect(code).toBe(2);
+    expect(stderr).toBe('error: reconcile: option --region needs a value (see --help)\n');
+  });
+});
