@@ -8,7 +8,7 @@ import {
   PER_SITE_METRICS,
   SITE_DIMENSION,
 } from '@vpce-target-sync/shared';
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import {
   Alarm,
   AlarmStatusWidget,
@@ -35,6 +35,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { BUNDLE_HANDLER, handlerCode } from './bundle.ts';
+import { acknowledgeNagRule } from './nag.ts';
 
 /**
  * Memory, from measurement (`pnpm measure` in infra/, Node 20 on a 2-core machine): the bundle is
@@ -138,7 +139,10 @@ export interface ReconcilerProps {
   readonly perSiteMetrics?: boolean;
   /**
    * The SNS topic the alarms notify (alarm and OK).
-   * @default - a new topic, encrypted in transit only (see the AwsSolutions-SNS2 acknowledgement)
+   * @default - a new topic that requires TLS, without server-side encryption: it carries only alarm
+   * state changes (alarm names, metric values), and SSE would need a customer managed KMS key
+   * (about $1/month) whose key policy admits cloudwatch.amazonaws.com (the AWS managed SNS key
+   * does not let CloudWatch publish). Pass your own encrypted topic if your policy requires SSE.
    */
   readonly alarmTopic?: ITopic;
   /**
@@ -443,7 +447,7 @@ export class Reconciler extends Construct {
 
     const policy = this.role.node.tryFindChild('DefaultPolicy');
     const acknowledge = (finding: string, reason: string) =>
-      Validations.of(policy ?? this.role).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
+      acknowledgeNagRule(policy ?? this.role, { id: `AwsSolutions-IAM5[${finding}]`, reason });
     acknowledge(
       'Resource::*',
       'The Describe calls (ec2:DescribeVpcEndpoints, ec2:DescribeNetworkInterfaces, elasticloadbalancing:Describe*, tag:GetResources) accept no resource ARN, so IAM only allows them on *; cloudwatch:PutMetricData has no resource either and is held to the product namespace by a cloudwatch:namespace condition.',
@@ -455,16 +459,10 @@ export class Reconciler extends Construct {
   }
 
   private createTopic(): Topic {
-    const topic = new Topic(this, 'AlarmTopic', {
+    return new Topic(this, 'AlarmTopic', {
       displayName: 'vpce-target-sync alarms',
       enforceSSL: true,
     });
-    Validations.of(topic).acknowledge({
-      id: 'AwsSolutions-SNS2',
-      reason:
-        'The topic carries only CloudWatch alarm state changes (alarm names, metric values), no data. Server-side encryption would need a customer managed KMS key (about $1/month) whose key policy admits cloudwatch.amazonaws.com; the AWS managed SNS key does not allow CloudWatch to publish. Pass your own encrypted topic as alarmTopic if your policy requires SSE.',
-    });
-    return topic;
   }
 
   private createAlarms(action: IAlarmAction): Reconciler['alarms'] {

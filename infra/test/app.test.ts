@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Stack, Validations } from 'aws-cdk-lib';
+import { type App, Aspects, Stack, Validations } from 'aws-cdk-lib';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
+import { AwsSolutionsChecks as AwsSolutionsChecksV2 } from 'cdk-nag-v2';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.ts';
@@ -10,6 +11,20 @@ import { testContext } from './support/synth.ts';
 
 /** The app as `cdk synth` builds it, without bundling (the bundle has its own test). */
 const appWithContext = (context: Record<string, unknown>) => createApp({ context: testContext(context) });
+
+/**
+ * What cdk-nag 2.x (an aspect reading each resource's `cdk_nag` metadata) reports on an app: its
+ * AwsSolutions errors and warnings, and its validation failures, one line each.
+ */
+function nagV2Findings(app: App): string[] {
+  Aspects.of(app).add(new AwsSolutionsChecksV2({ reports: false }));
+  return app
+    .synth()
+    .stacks.flatMap((stack) => stack.messages)
+    .filter((m) => m.level === 'error' || m.level === 'warning')
+    .map((m) => `${m.id} ${String(m.entry.data).split('\n')[0]}`)
+    .filter((line) => /AwsSolutions-|CdkNag/.test(line));
+}
 
 /** Every acknowledgement recorded in the construct tree: path, rule id and reason. */
 function acknowledgements(root: IConstruct): { path: string; id: string; reason: string }[] {
@@ -93,7 +108,6 @@ describe('the CDK app', () => {
     const acks = acknowledgements(app).filter((a) => a.id.includes('AwsSolutions-'));
     // A new acknowledgement is a decision: it must be added here, with its reason in the construct.
     expect(acks.map((a) => `${a.path} ${a.id.replace(/^\w+::/, '')}`).sort()).toEqual([
-      'VpceTargetSync/Reconciler/AlarmTopic AwsSolutions-SNS2',
       'VpceTargetSync/Reconciler/Role/DefaultPolicy AwsSolutions-IAM5[Resource::*]',
       'VpceTargetSync/Reconciler/Role/DefaultPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:elasticloadbalancing:<AWS::Region>:<AWS::AccountId>:targetgroup/*/*]',
       `${EXAMPLE_STACK_NAME}/Alb AwsSolutions-ELB2`,
@@ -101,6 +115,27 @@ describe('the CDK app', () => {
       `${EXAMPLE_STACK_NAME}/Vpc AwsSolutions-VPC7`,
     ]);
     for (const ack of acks) expect(ack.reason.length, `${ack.path} ${ack.id}`).toBeGreaterThan(60);
+  });
+
+  it('passes cdk-nag 2.x AwsSolutions too: every acknowledgement is also its cdk_nag suppression', () => {
+    // Without CloudFormation validation: this is about cdk-nag 2.x alone.
+    const app = createApp({
+      context: testContext({ example: 'true' }),
+      builtinCloudFormationValidation: false,
+    });
+    expect(nagV2Findings(app)).toEqual([]);
+  });
+
+  it('cdk-nag 2.x does not read cdk-nag 3 acknowledgements alone (the check above can fail)', () => {
+    const app = createApp({ context: testContext({}), builtinCloudFormationValidation: false });
+    const bucket = new Bucket(app.node.findChild('VpceTargetSync') as Stack, 'Unchecked');
+    for (const id of ['AwsSolutions-S1', 'AwsSolutions-S10']) {
+      Validations.of(bucket).acknowledge({ id, reason: 'acknowledged for cdk-nag 3 only, in this test' });
+    }
+    expect(nagV2Findings(app).map((f) => f.replace(/:.*/, ''))).toEqual([
+      '/VpceTargetSync/Unchecked/Resource AwsSolutions-S1',
+      '/VpceTargetSync/Unchecked/Resource AwsSolutions-S10',
+    ]);
   });
 
   it('fails the synthesis on an unacknowledged cdk-nag finding', () => {
