@@ -72,7 +72,10 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<n
 
 interface Report {
   numTotalTests: number;
-  testResults: { name: string; assertionResults: { fullName: string; status: string }[] }[];
+  testResults: {
+    name: string;
+    assertionResults: { ancestorTitles: string[]; title: string; fullName: string; status: string }[];
+  }[];
 }
 
 const started = Date.now();
@@ -138,7 +141,11 @@ try {
 
   const report = JSON.parse(readFileSync(reportFile, 'utf8')) as Report;
   const tests = report.testResults.flatMap((f) =>
-    f.assertionResults.map((t) => ({ ...t, file: f.name.slice(ROOT.length) })),
+    f.assertionResults.map((t) => ({
+      ...t,
+      file: f.name.slice(ROOT.length),
+      name: [...t.ancestorTitles, t.title].join(' > '),
+    })),
   );
   const passed = tests.filter((t) => t.status === 'passed');
   const failed = tests.filter((t) => t.status === 'failed');
@@ -152,7 +159,7 @@ try {
   say(
     `excluded from the moto run (need the project simulator, name says ${SIMULATOR_TAG}): ${excluded.length}`,
   );
-  for (const t of excluded) say(`  - ${t.file} > ${t.fullName}`);
+  for (const t of excluded) say(`  - ${t.file} > ${t.name}`);
   say(
     `integration tests run on moto: ${onMoto.length} of ${integration.length} (${(share * 100).toFixed(1)} %; target ${MIN_SHARE * 100} %)`,
   );
@@ -164,7 +171,7 @@ try {
 
   say('');
   say(`moto: ${passed.length} passed, ${failed.length} failed`);
-  for (const t of failed) say(`  failed: ${t.file} > ${t.fullName}`);
+  for (const t of failed) say(`  failed: ${t.file} > ${t.name}`);
   if (unexpected.length)
     say(`skipped without the ${SIMULATOR_TAG} tag: ${unexpected.map((t) => t.fullName).join('; ')}`);
   if (share < MIN_SHARE) say(`note: below the ${MIN_SHARE * 100} % target`);
