@@ -115,6 +115,11 @@ export interface Ec2Index {
   readonly addressesBySubnet: Map<string, Set<string>>;
   /** Ids of endpoints DeleteVpcEndpoints was called for and that are still listed. */
   readonly deletions: Set<string>;
+  /**
+   * `subnetId|4` or `subnetId|6` -> an address below which every usable address of the subnet
+   * is taken, where the search for the lowest free one starts.
+   */
+  readonly freeFrom: Map<string, bigint>;
 }
 
 export interface RegisteredTarget {
@@ -305,7 +310,12 @@ export function createRegionState(region: string): RegionState {
       securityGroups: new Map(),
       endpoints: new Map(),
       networkInterfaces: new Map(),
-      index: { interfacesByEndpoint: new Map(), addressesBySubnet: new Map(), deletions: new Set() },
+      index: {
+        interfacesByEndpoint: new Map(),
+        addressesBySubnet: new Map(),
+        deletions: new Set(),
+        freeFrom: new Map(),
+      },
     },
     elbv2: {
       targetGroups: new Map(),

@@ -87,7 +87,7 @@ export function describe<T extends Describable>(
   if (maxResults !== undefined && (maxResults < min || (maxResults > max && !capAtMax))) {
     throw invalidValue('maxResults', ` ${maxResults} `, ` Parameter must be between ${min} and ${max}.`);
   }
-  const known = new Set(all.map((item) => item.id));
+  const known = ids.length > 0 ? new Set(all.map((item) => item.id)) : new Set<string>();
   const missing = ids.filter((id) => !known.has(id));
   if (missing.length > 0) throw spec.notFound(missing);
   const wanted = new Set(ids);

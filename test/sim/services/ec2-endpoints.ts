@@ -1,5 +1,5 @@
 import { AwsError } from '../aws-error.ts';
-import { allocateAddress, parseCidr } from '../ip.ts';
+import { parseCidr } from '../ip.ts';
 import type { Timing } from '../options.ts';
 import type { Params } from '../protocols/protocol.ts';
 import type {
@@ -14,8 +14,8 @@ import type {
 import { describe, ec2Params, tagSet, tagsFromSpecifications } from './ec2-common.ts';
 import {
   addInterface,
-  addressesInUse,
   interfacesOf,
+  lowestFreeAddress,
   removeInterfaces,
   settleDeletions,
 } from './ec2-interfaces.ts';
@@ -214,11 +214,10 @@ function addressesFor(
   subnet: Subnet,
   ipAddressType: EndpointIpAddressType,
 ): { ipv4: string | undefined; ipv6: string | undefined } | undefined {
-  const taken = addressesInUse(ec2, subnet.id);
   const v4Block = subnet.cidrBlock ? parseCidr(subnet.cidrBlock) : undefined;
   const v6Block = subnet.ipv6CidrBlock ? parseCidr(subnet.ipv6CidrBlock) : undefined;
-  const ipv4 = ipAddressType !== 'ipv6' && v4Block ? allocateAddress(v4Block, taken) : undefined;
-  const ipv6 = ipAddressType !== 'ipv4' && v6Block ? allocateAddress(v6Block, taken) : undefined;
+  const ipv4 = ipAddressType !== 'ipv6' && v4Block ? lowestFreeAddress(ec2, subnet.id, v4Block) : undefined;
+  const ipv6 = ipAddressType !== 'ipv4' && v6Block ? lowestFreeAddress(ec2, subnet.id, v6Block) : undefined;
   if ((ipAddressType !== 'ipv6' && !ipv4) || (ipAddressType !== 'ipv4' && !ipv6)) return undefined;
   return { ipv4, ipv6 };
 }

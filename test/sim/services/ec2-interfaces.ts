@@ -1,3 +1,4 @@
+import { type Cidr, formatIp, parseIp, size } from '../ip.ts';
 import type { Ec2State, NetworkInterface } from '../state.ts';
 
 /**
@@ -26,9 +27,36 @@ export function removeInterfaces(
     ec2.networkInterfaces.delete(eni.id);
     ids?.delete(eni.id);
     const addresses = ec2.index.addressesBySubnet.get(eni.subnetId);
-    if (eni.privateIpAddress) addresses?.delete(eni.privateIpAddress);
-    if (eni.ipv6Address) addresses?.delete(eni.ipv6Address);
+    for (const address of [eni.privateIpAddress, eni.ipv6Address]) {
+      if (!address) continue;
+      addresses?.delete(address);
+      const ip = parseIp(address);
+      const key = `${eni.subnetId}|${ip?.version}`;
+      const from = ec2.index.freeFrom.get(key);
+      if (ip && from !== undefined && ip.value < from) ec2.index.freeFrom.set(key, ip.value);
+    }
   }
+}
+
+// AWS reserves the first four addresses and the last one of every subnet.
+const RESERVED_AT_START = 4n;
+
+/**
+ * The lowest free usable address of a subnet block (`ip.ts` allocateAddress, resumed where the
+ * last search ended, since everything below it is known to be taken).
+ */
+export function lowestFreeAddress(ec2: Ec2State, subnetId: string, block: Cidr): string | undefined {
+  const taken = addressesInUse(ec2, subnetId);
+  const key = `${subnetId}|${block.version}`;
+  const first = block.base + RESERVED_AT_START;
+  const last = block.base + size(block) - 2n;
+  for (let value = ec2.index.freeFrom.get(key) ?? first; value <= last; value++) {
+    const text = formatIp({ version: block.version, value });
+    if (taken.has(text)) continue;
+    ec2.index.freeFrom.set(key, value);
+    return text;
+  }
+  return undefined;
 }
 
 /** An endpoint's interfaces, visible or not yet, in creation order. */
