@@ -9,7 +9,13 @@ export type Command =
       readonly targetGroups: readonly string[];
       readonly endpointIds: readonly string[];
     } & RunOptions)
-  | ({ readonly name: 'handle-event'; readonly file: string } & RunOptions);
+  | ({ readonly name: 'handle-event'; readonly file: string } & RunOptions)
+  /** `completion bash|zsh`; shell null: `completion --help`. */
+  | { readonly name: 'completion'; readonly shell: Shell | null };
+
+/** The shells `completion` prints a script for. */
+export const SHELLS = ['bash', 'zsh'] as const;
+export type Shell = (typeof SHELLS)[number];
 
 /** Options every command that talks to AWS takes. */
 export interface RunOptions {
@@ -29,11 +35,13 @@ Usage:
   vpce-target-sync reconcile [--dry-run] [--target-group ARN|NAME]... [--endpoint VPCE_ID]... [--json]
                              [--detailed-exitcode] [--publish-metrics] [--region R] [--profile P]
   vpce-target-sync handle-event FILE|- [--dry-run] [--json] [--detailed-exitcode] [--publish-metrics]
+  vpce-target-sync completion bash|zsh
   vpce-target-sync --version | --help | <command> --help
 
 Commands:
   reconcile      reconcile every opted-in target group (or those selected) with its endpoint
   handle-event   run the event path on a saved EventBridge event or SQS batch (FILE, or - for stdin)
+  completion     print a bash or zsh completion script: source <(vpce-target-sync completion bash)
 
 Credentials and region come from the standard AWS chain (environment, profile, SSO), or
 --region and --profile. Point the SDK at another endpoint with AWS_ENDPOINT_URL (and its
@@ -101,7 +109,7 @@ Exit codes:
 
 /** The options each command takes, for the message that rejects any other. */
 const COMMON_OPTIONS = '--json, --detailed-exitcode, --publish-metrics, --region R, --profile P, --help';
-const OPTIONS_OF = {
+export const OPTIONS_OF = {
   reconcile: `--dry-run, --target-group ARN|NAME, --endpoint VPCE_ID, ${COMMON_OPTIONS}`,
   'handle-event': `--dry-run, ${COMMON_OPTIONS}`,
 } as const;
@@ -131,6 +139,7 @@ export function parseCommand(argv: readonly string[]): Result<Command> {
   if (name === undefined || name === '--help' || name === '-h' || name === 'help')
     return ok({ name: 'help' });
   if (name === '--version' || name === '-V' || name === 'version') return ok({ name: 'version' });
+  if (name === 'completion') return parseCompletion(rest);
   if (name !== 'reconcile' && name !== 'handle-event') {
     return fail(`unknown command ${JSON.stringify(name)}; expected reconcile or handle-event (see --help)`);
   }
@@ -210,4 +219,17 @@ function parseOptions(args: string[]) {
       profile: { type: 'string' },
     },
   });
+}
+
+/** `completion bash|zsh` (or `completion --help`): no AWS options, one shell name. */
+function parseCompletion(args: readonly string[]): Result<Command> {
+  if (args.some((a) => a === '--help' || a === '-h')) return ok({ name: 'completion', shell: null });
+  const expected = `expected ${SHELLS.join(' or ')}`;
+  const [shell, ...extra] = args;
+  if (shell === undefined) return fail(`completion: missing shell; ${expected}`);
+  if (!(SHELLS as readonly string[]).includes(shell))
+    return fail(`completion: unknown shell ${JSON.stringify(shell)}; ${expected}`);
+  if (extra.length)
+    return fail(`completion: unexpected argument ${JSON.stringify(extra[0])}; give one shell, ${expected}`);
+  return ok({ name: 'completion', shell: shell as Shell });
 }

@@ -24,6 +24,11 @@ export async function main(
     );
     return EXIT.ok;
   }
+  if (cmd.name === 'completion') {
+    // No AWS call and no SDK, as for --help.
+    const { completionCommand } = await import('./completion.ts');
+    return completionCommand(cmd, out);
+  }
   // Loaded only now: --help and --version stay free of the AWS SDK, so they start fast.
   const { runCommand } = await import('./run.ts');
   return runCommand(cmd, out, err);
