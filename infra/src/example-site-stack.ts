@@ -49,6 +49,10 @@ export class ExampleSiteStack extends Stack {
       maxAzs: 2,
       natGateways: 0,
       subnetConfiguration: [{ name: 'private', subnetType: SubnetType.PRIVATE_ISOLATED, cidrMask: 24 }],
+      // Nothing here uses the default security group. Restricting it (cdk init's recommended
+      // @aws-cdk/aws-ec2:restrictDefaultSecurityGroup) takes a custom resource and its Lambda
+      // function, which the example, like EndpointSite itself, is built to do without.
+      restrictDefaultSecurityGroup: false,
     }) as IVpc;
     const alb = new ApplicationLoadBalancer(this, 'Alb', { vpc, internetFacing: false });
     if (!props.certificateArn) {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { type App, Aspects, Stack, Validations } from 'aws-cdk-lib';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
@@ -7,7 +8,7 @@ import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.ts';
 import { EXAMPLE_STACK_NAME, readAppConfig } from '../src/app-config.ts';
-import { testContext } from './support/synth.ts';
+import { CDK_JSON_CONTEXT, testContext } from './support/synth.ts';
 
 /** The app as `cdk synth` builds it, without bundling (the bundle has its own test). */
 const appWithContext = (context: Record<string, unknown>) => createApp({ context: testContext(context) });
@@ -16,7 +17,15 @@ const appWithContext = (context: Record<string, unknown>) => createApp({ context
  * What cdk-nag 2.x (an aspect reading each resource's `cdk_nag` metadata) reports on an app: its
  * AwsSolutions errors and warnings, and its validation failures, one line each.
  */
-function nagV2Findings(app: App): string[] {
+function nagV2Findings(addToApp: (app: App) => void = () => {}): string[] {
+  const app = createApp({
+    // cdk-nag 2.x reports findings as annotations: read them from the assembly rather than have
+    // the validation report (cdk.json's annotationsInValidationReport) fail the synthesis on them.
+    context: testContext({ example: 'true', '@aws-cdk/core:annotationsInValidationReport': false }),
+    // Without CloudFormation validation: this is about cdk-nag 2.x alone.
+    builtinCloudFormationValidation: false,
+  });
+  addToApp(app);
   Aspects.of(app).add(new AwsSolutionsChecksV2({ reports: false }));
   return app
     .synth()
@@ -79,6 +88,13 @@ describe('readAppConfig', () => {
 });
 
 describe('the CDK app', () => {
+  it('carries in cdk.json exactly the feature flags cdk init recommends for the pinned aws-cdk-lib', () => {
+    // aws-cdk-lib ships the list `cdk init` writes into a new app's cdk.json (the CLI carries a copy).
+    const recommended = createRequire(import.meta.url)('aws-cdk-lib/recommended-feature-flags.json');
+    expect(CDK_JSON_CONTEXT).toEqual(recommended);
+    expect(Object.keys(CDK_JSON_CONTEXT)).toEqual(Object.keys(CDK_JSON_CONTEXT).sort());
+  });
+
   it('synthesises the reconciler, and the example site only when asked', () => {
     const plain = appWithContext({});
     expect(plain.node.children.filter((c) => c instanceof Stack).map((s) => s.node.id)).toEqual([
@@ -102,9 +118,17 @@ describe('the CDK app', () => {
         types.filter((t) => t.startsWith('Custom::') || t === 'AWS::CloudFormation::CustomResource'),
       ).toEqual([]);
     }
-    // Neither CloudFormation validation nor cdk-nag reported anything, not even a warning.
-    const report = JSON.parse(readFileSync(join(assembly.directory, 'validation-report.json'), 'utf8'));
-    expect(report.pluginReports).toEqual([]);
+    // Neither CloudFormation validation nor cdk-nag reported anything, not even a warning; the
+    // report's construct annotations (cdk.json's @aws-cdk/core:annotationsInValidationReport) are
+    // only the example's own placeholder-certificate warning.
+    const report = JSON.parse(readFileSync(join(assembly.directory, 'validation-report.json'), 'utf8')) as {
+      pluginReports: { pluginName: string; conclusion: string; violations: { ruleName: string }[] }[];
+    };
+    expect(
+      report.pluginReports.map((r) => [r.pluginName, r.conclusion, r.violations.map((v) => v.ruleName)]),
+    ).toEqual([
+      ['Construct Annotations', 'success', ['Annotation::vpce-target-sync:placeholder-certificate']],
+    ]);
     const acks = acknowledgements(app).filter((a) => a.id.includes('AwsSolutions-'));
     // A new acknowledgement is a decision: it must be added here, with its reason in the construct.
     expect(acks.map((a) => `${a.path} ${a.id.replace(/^\w+::/, '')}`).sort()).toEqual([
@@ -118,21 +142,17 @@ describe('the CDK app', () => {
   });
 
   it('passes cdk-nag 2.x AwsSolutions too: every acknowledgement is also its cdk_nag suppression', () => {
-    // Without CloudFormation validation: this is about cdk-nag 2.x alone.
-    const app = createApp({
-      context: testContext({ example: 'true' }),
-      builtinCloudFormationValidation: false,
-    });
-    expect(nagV2Findings(app)).toEqual([]);
+    expect(nagV2Findings()).toEqual([]);
   });
 
   it('cdk-nag 2.x does not read cdk-nag 3 acknowledgements alone (the check above can fail)', () => {
-    const app = createApp({ context: testContext({}), builtinCloudFormationValidation: false });
-    const bucket = new Bucket(app.node.findChild('VpceTargetSync') as Stack, 'Unchecked');
-    for (const id of ['AwsSolutions-S1', 'AwsSolutions-S10']) {
-      Validations.of(bucket).acknowledge({ id, reason: 'acknowledged for cdk-nag 3 only, in this test' });
-    }
-    expect(nagV2Findings(app).map((f) => f.replace(/:.*/, ''))).toEqual([
+    const findings = nagV2Findings((app) => {
+      const bucket = new Bucket(app.node.findChild('VpceTargetSync') as Stack, 'Unchecked');
+      for (const id of ['AwsSolutions-S1', 'AwsSolutions-S10']) {
+        Validations.of(bucket).acknowledge({ id, reason: 'acknowledged for cdk-nag 3 only, in this test' });
+      }
+    });
+    expect(findings.map((f) => f.replace(/:.*/, ''))).toEqual([
       '/VpceTargetSync/Unchecked/Resource AwsSolutions-S1',
       '/VpceTargetSync/Unchecked/Resource AwsSolutions-S10',
     ]);

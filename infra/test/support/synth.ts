@@ -1,8 +1,19 @@
+import { readFileSync } from 'node:fs';
 import { App, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 
 /**
- * An App for tests. `bundle: false` skips asset bundling for every stack (CDK's
+ * The context of infra/cdk.json (the feature flags `cdk init` recommends for the pinned
+ * aws-cdk-lib): `cdk synth` applies it, so the tests synthesise with it too.
+ */
+export const CDK_JSON_CONTEXT = (
+  JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
+    context: Record<string, unknown>;
+  }
+).context;
+
+/**
+ * An App for tests, with cdk.json's feature flags. `bundle: false` skips asset bundling for every stack (CDK's
  * `aws:cdk:bundling-stacks` context), so tests about resources do not pay for esbuild; stack
  * traces in construct metadata are off, as the CDK CLI does by default. CDK's built-in
  * CloudFormation validation (about 7 s of WebAssembly on a first synthesis) is off too: the app
@@ -17,6 +28,7 @@ export function testApp(options: { bundle?: boolean; context?: Record<string, un
 
 /** The context of {@link testApp}, for apps built elsewhere. */
 export const testContext = (context: Record<string, unknown>, bundle = false): Record<string, unknown> => ({
+  ...CDK_JSON_CONTEXT,
   'aws:cdk:disable-stack-trace': true,
   ...(bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
   ...context,
