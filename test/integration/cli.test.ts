@@ -143,3 +143,74 @@ describe('--region and --profile', () => {
     expect(stderr).toBe('error: reconcile: option --region needs a value (see --help)\n');
   });
 });
+
+describe('status: the state at a glance, read-only', () => {
+  it('lists each opted-in group with its endpoint state, policy, sync and health counts; -o wide names the targets', async () => {
+    const synced = await h.account.site('st-synced', vpc, { endpointId });
+    const drifted = await h.account.site('st-drifted', vpc, { endpointId, policy: 'observe' });
+    await runCli(h, ['reconcile', '--target-group', 'st-synced']);
+    await h.account.register(drifted, ['10.1.3.99']);
+    const before = [await h.account.targets(synced), await h.account.targets(drifted)];
+
+    const json = await runCli(h, ['status', '--json']);
+    expect(json.code).toBe(0);
+    const doc = JSON.parse(json.stdout) as {
+      region: string;
+      account: string;
+      sites: {
+        targetGroupArn: string;
+        endpointState: string;
+        inSync: boolean;
+        health: Record<string, number>;
+      }[];
+    };
+    expect(doc).toMatchObject({ region: 'us-east-1', account: '123456789012' });
+    const of = (arn: string) => doc.sites.find((s) => s.targetGroupArn === arn);
+    expect(of(synced)).toMatchObject({ endpointState: 'available', inSync: true });
+    expect(Object.values(of(synced)?.health ?? {}).reduce((a, b) => a + b, 0)).toBe(2);
+    expect(of(drifted)).toMatchObject({ endpointState: 'available', inSync: false, policy: 'observe' });
+
+    const table = await runCli(h, ['status']);
+    expect(table.stdout).toMatch(
+      /^TARGET GROUP\s+ENDPOINT\s+ENDPOINT STATE\s+POLICY\s+IN SYNC\s+HEALTHY\s+UNHEALTHY\s+INITIAL\s+DRAINING\s+UNUSED\s+UNAVAILABLE\s+MESSAGE$/m,
+    );
+    expect(table.stdout).toMatch(/^st-synced\s+vpce-\S+\s+available\s+sync\s+yes\s/m);
+    expect(table.stdout).toMatch(/^st-drifted\s+vpce-\S+\s+available\s+observe\s+no\s/m);
+    expect(table.stdout).toContain('2 site(s) in us-east-1 (account 123456789012): 1 in sync');
+    const wide = await runCli(h, ['status', '-o', 'wide']);
+    expect(wide.stdout).toMatch(/TARGETS/);
+    expect(wide.stdout).toContain('10.1.3.99:443(');
+
+    expect([await h.account.targets(synced), await h.account.targets(drifted)]).toEqual(before);
+    expect(await published()).toEqual([]);
+    expect((await runCli(h, ['status', '--detailed-exitcode'])).code).toBe(3);
+  });
+
+  it('rejects what a read-only command cannot do', async () => {
+    const { code, stderr } = await runCli(h, ['status', '--dry-run']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('status: it is read-only');
+  });
+});
+
+describe('plans that read like Terraform', () => {
+  it('one CHANGES column with a sign on every target, and a summary naming region and account', async () => {
+    const arn = await h.account.site('tf', vpc, { endpointId });
+    const [first, second] = (await h.account.endpointIps(endpointId)) as [string, string];
+    await h.account.register(arn, [first, '10.1.3.99']);
+    const { stdout } = await runCli(h, ['reconcile', '--dry-run']);
+    expect(stdout).toMatch(
+      /^TARGET GROUP\s+ENDPOINT\s+POLICY\s+STATUS\s+DESIRED\s+CURRENT\s+CHANGES\s+MESSAGE$/m,
+    );
+    expect(stdout).toMatch(new RegExp(`\\+${second.replaceAll('.', '\\.')}:443 -10\\.1\\.3\\.99:443`));
+    expect(stdout).toContain('1 site(s) in us-east-1 (account 123456789012): 1 drift');
+  });
+
+  it('observe and upsert-only sites name the targets they leave missing or stale', async () => {
+    const arn = await h.account.site('tf-observe', vpc, { endpointId, policy: 'observe' });
+    const [first, second] = (await h.account.endpointIps(endpointId)) as [string, string];
+    await h.account.register(arn, [first, '10.1.3.99']);
+    const { stdout } = await runCli(h, ['reconcile']);
+    expect(stdout).toContain(`missing +${second}:443; stale -10.1.3.99:443; left by policy observe`);
+  });
+});

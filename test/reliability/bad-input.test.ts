@@ -127,8 +127,8 @@ const ROWS: readonly Row[] = [
   { where: 'env', case: 'several bad variables: all named', env: { [ENV.dryRun]: 'maybe', [ENV.logLevel]: 'loud' }, message: /VPCE_TARGET_SYNC_DRY_RUN is "maybe"; expected true or false; environment variable LOG_LEVEL is "loud"; expected one of/ },
 
   // CLI arguments (exit 2)
-  { where: 'cli', case: 'unknown command', argv: ['sync'], message: /unknown command "sync"; expected reconcile or handle-event \(see --help\)/, spawn: true },
-  { where: 'cli', case: 'unknown command that looks like a flag', argv: ['--verbose'], message: /unknown command "--verbose"; expected reconcile or handle-event/ },
+  { where: 'cli', case: 'unknown command', argv: ['sync'], message: /unknown command "sync"; expected reconcile, status.* \(see --help\)/, spawn: true },
+  { where: 'cli', case: 'unknown command that looks like a flag', argv: ['--verbose'], message: /unknown command "--verbose"; expected reconcile, status/ },
   { where: 'cli', case: 'unknown flag', argv: ['reconcile', '--force'], message: /reconcile: unknown option '--force'; expected one of --dry-run, --target-group ARN\|NAME, --endpoint VPCE_ID, --json, --detailed-exitcode, --publish-metrics, --region R, --profile P, --help/, spawn: true },
   { where: 'cli', case: 'unknown short flag', argv: ['reconcile', '-f'], message: /reconcile: unknown option '-f'; expected one of --dry-run/ },
   { where: 'cli', case: 'unknown flag for handle-event', argv: ['handle-event', 'event.json', '--target'], message: /handle-event: unknown option '--target'; expected one of --dry-run, --json, --detailed-exitcode, --publish-metrics, --region R, --profile P, --help/ },

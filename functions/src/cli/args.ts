@@ -2,12 +2,14 @@ import { parseArgs } from 'node:util';
 import { fail, ok, parseEndpointId, type Result } from '@vpce-target-sync/shared';
 
 export type Command =
-  | { readonly name: 'help'; readonly topic?: 'reconcile' | 'handle-event' }
+  | { readonly name: 'help'; readonly topic?: 'reconcile' | 'status' | 'handle-event' }
   | { readonly name: 'version' }
   | ({
-      readonly name: 'reconcile';
+      readonly name: 'reconcile' | 'status';
       readonly targetGroups: readonly string[];
       readonly endpointIds: readonly string[];
+      /** `status -o wide`: every target with its health state. */
+      readonly wide: boolean;
     } & RunOptions)
   | ({ readonly name: 'handle-event'; readonly file: string } & RunOptions)
   /** `completion bash|zsh`; shell null: `completion --help`. */
@@ -34,12 +36,15 @@ export const USAGE = `vpce-target-sync: keep ALB ip target groups equal to the E
 Usage:
   vpce-target-sync reconcile [--dry-run] [--target-group ARN|NAME]... [--endpoint VPCE_ID]... [--json]
                              [--detailed-exitcode] [--publish-metrics] [--region R] [--profile P]
+  vpce-target-sync status [--target-group ARN|NAME]... [--endpoint VPCE_ID]... [--json] [-o wide]
   vpce-target-sync handle-event FILE|- [--dry-run] [--json] [--detailed-exitcode] [--publish-metrics]
   vpce-target-sync completion bash|zsh
   vpce-target-sync --version | --help | <command> --help
 
 Commands:
   reconcile      reconcile every opted-in target group (or those selected) with its endpoint
+  status         show every opted-in target group: endpoint state, policy, sync, target health
+                 (read-only: no writes, no metrics)
   handle-event   run the event path on a saved EventBridge event or SQS batch (FILE, or - for stdin)
   completion     print a bash or zsh completion script: source <(vpce-target-sync completion bash)
 
@@ -87,6 +92,29 @@ Exit codes:
   2  usage or configuration error
   3  with --detailed-exitcode: no site in error, but drift left`;
 
+export const STATUS_USAGE = `Usage: vpce-target-sync status [--target-group ARN|NAME]... [--endpoint VPCE_ID]... [--json] [-o wide]
+                               [--detailed-exitcode] [--region R] [--profile P]
+
+Shows each opted-in target group (or those selected) with its endpoint and the endpoint's state,
+its policy, whether it is in sync, and its targets' health (healthy, unhealthy, initial, draining,
+unused, unavailable). Read-only: it changes nothing and publishes no metrics.
+
+Options:
+  --target-group ARN|NAME   only this target group; repeat for several
+  --endpoint VPCE_ID        only target groups whose endpoint tag names this endpoint; repeat for several
+  --json                    print one JSON document: { "region", "account", "sites": [...] }
+  -o, --output wide         also list every target as ip:port(state)
+  --detailed-exitcode       exit 0 in sync, 1 a site in error, 2 usage, 3 out of sync
+  --region REGION           AWS region
+  --profile PROFILE         AWS profile
+  -h, --help                show this help
+
+Exit codes:
+  0  no site in error
+  1  one or more sites in error
+  2  usage or configuration error
+  3  with --detailed-exitcode: no site in error, but one or more not in sync`;
+
 export const HANDLE_EVENT_USAGE = `Usage: vpce-target-sync handle-event FILE|- [--dry-run] [--json] [--detailed-exitcode] [--publish-metrics]
 
 Runs the event path on a saved EventBridge event ("AWS API Call via CloudTrail"), an array of
@@ -111,6 +139,8 @@ Exit codes:
 const COMMON_OPTIONS = '--json, --detailed-exitcode, --publish-metrics, --region R, --profile P, --help';
 export const OPTIONS_OF = {
   reconcile: `--dry-run, --target-group ARN|NAME, --endpoint VPCE_ID, ${COMMON_OPTIONS}`,
+  status:
+    '--target-group ARN|NAME, --endpoint VPCE_ID, --json, -o wide, --detailed-exitcode, --region R, --profile P, --help',
   'handle-event': `--dry-run, ${COMMON_OPTIONS}`,
 } as const;
 
@@ -140,8 +170,10 @@ export function parseCommand(argv: readonly string[]): Result<Command> {
     return ok({ name: 'help' });
   if (name === '--version' || name === '-V' || name === 'version') return ok({ name: 'version' });
   if (name === 'completion') return parseCompletion(rest);
-  if (name !== 'reconcile' && name !== 'handle-event') {
-    return fail(`unknown command ${JSON.stringify(name)}; expected reconcile or handle-event (see --help)`);
+  if (name !== 'reconcile' && name !== 'status' && name !== 'handle-event') {
+    return fail(
+      `unknown command ${JSON.stringify(name)}; expected reconcile, status or handle-event (see --help)`,
+    );
   }
   let parsed: ReturnType<typeof parseOptions>;
   try {
@@ -188,7 +220,16 @@ export function parseCommand(argv: readonly string[]): Result<Command> {
     return ok({ name, file, ...run });
   }
   if (positionals.length)
-    return fail(`reconcile: unexpected argument ${JSON.stringify(positionals[0])} (see --help)`);
+    return fail(`${name}: unexpected argument ${JSON.stringify(positionals[0])} (see --help)`);
+  if (name === 'status' && (values['dry-run'] || values['publish-metrics'])) {
+    return fail('status: it is read-only; --dry-run and --publish-metrics belong to reconcile');
+  }
+  if (name !== 'status' && values.output !== undefined) {
+    return fail(`${name}: option -o/--output belongs to status`);
+  }
+  if (values.output !== undefined && values.output !== 'wide') {
+    return fail(`status: option --output is ${JSON.stringify(values.output)}; expected wide (or --json)`);
+  }
   const errors: string[] = [];
   const targetGroups = (values['target-group'] ?? []).flatMap((v) => {
     const r = targetGroupArg(v);
@@ -199,7 +240,7 @@ export function parseCommand(argv: readonly string[]): Result<Command> {
     return r.ok ? [r.value] : (errors.push(r.error), []);
   });
   if (errors.length) return fail(errors.join('; '));
-  return ok({ name, ...run, targetGroups, endpointIds });
+  return ok({ name, ...run, targetGroups, endpointIds, wide: values.output === 'wide' });
 }
 
 function parseOptions(args: string[]) {
@@ -217,6 +258,7 @@ function parseOptions(args: string[]) {
       'publish-metrics': { type: 'boolean' },
       region: { type: 'string' },
       profile: { type: 'string' },
+      output: { type: 'string', short: 'o' },
     },
   });
 }

@@ -1,5 +1,5 @@
 import { VERSION } from '../version.ts';
-import { HANDLE_EVENT_USAGE, parseCommand, RECONCILE_USAGE, USAGE } from './args.ts';
+import { HANDLE_EVENT_USAGE, parseCommand, RECONCILE_USAGE, STATUS_USAGE, USAGE } from './args.ts';
 import { EXIT } from './exit.ts';
 
 /** Runs one CLI command and returns its exit code; nothing here throws to the terminal. */
@@ -19,9 +19,8 @@ export async function main(
     return EXIT.ok;
   }
   if (cmd.name === 'help') {
-    out.write(
-      `${cmd.topic === 'reconcile' ? RECONCILE_USAGE : cmd.topic === 'handle-event' ? HANDLE_EVENT_USAGE : USAGE}\n`,
-    );
+    const usage = { reconcile: RECONCILE_USAGE, status: STATUS_USAGE, 'handle-event': HANDLE_EVENT_USAGE };
+    out.write(`${cmd.topic ? usage[cmd.topic] : USAGE}\n`);
     return EXIT.ok;
   }
   if (cmd.name === 'completion') {

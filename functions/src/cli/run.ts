@@ -6,7 +6,7 @@ import { reconcile } from '../reconcile/reconcile.ts';
 import { awsDeps } from '../runtime.ts';
 import type { Command } from './args.ts';
 import { describeFailure, EXIT, exitCodeOf } from './exit.ts';
-import { toJson, toTable } from './format.ts';
+import { accountOf, toJson, toStatusJson, toStatusTable, toTable } from './format.ts';
 import { handleEventCommand } from './handle-event.ts';
 import { missingProfile } from './profile.ts';
 
@@ -15,7 +15,7 @@ import { missingProfile } from './profile.ts';
  * load no AWS SDK client.
  */
 export async function runCommand(
-  cmd: Extract<Command, { name: 'reconcile' | 'handle-event' }>,
+  cmd: Extract<Command, { name: 'reconcile' | 'status' | 'handle-event' }>,
   out: NodeJS.WritableStream,
   err: NodeJS.WritableStream,
 ): Promise<number> {
@@ -46,13 +46,22 @@ export async function runCommand(
     if (cmd.name === 'handle-event') {
       return await handleEventCommand({ ...cmd, dryRun, publishMetrics }, config.value, deps, out, err);
     }
+    // status is a dry run that prints health instead of a plan: read-only, no metrics.
+    const readOnly = cmd.name === 'status';
     const report = await reconcile(deps, {
-      dryRun,
+      dryRun: dryRun || readOnly,
       scope: { targetGroups: cmd.targetGroups, endpointIds: cmd.endpointIds },
-      publishMetrics,
+      publishMetrics: publishMetrics && !readOnly,
       perSiteMetrics: config.value.perSiteMetrics,
     });
-    out.write(cmd.json ? toJson(report) : toTable(report));
+    const scope = { region: await deps.targetGroups.region(), account: accountOf(report) };
+    if (readOnly) out.write(cmd.json ? toStatusJson(report, scope) : toStatusTable(report, scope, cmd.wide));
+    else
+      out.write(
+        cmd.json
+          ? toJson(report, { region: scope.region, account: scope.account ?? null })
+          : toTable(report, scope),
+      );
     return exitCodeOf(report, cmd.detailedExitcode);
   } catch (error) {
     const failure = describeFailure(error);

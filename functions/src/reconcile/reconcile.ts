@@ -27,6 +27,9 @@ import { mapConcurrent } from './concurrency.ts';
 import { type Candidate, discover, discoverShare, type Scope } from './discover.ts';
 import { type RunReport, type SiteReport, siteFigures, summarize } from './report.ts';
 
+/** How a report names the state of an endpoint EC2 does not list. */
+export const ENDPOINT_NOT_FOUND = 'not found';
+
 /** DescribeTargetHealth calls in flight at once; the SDK's adaptive retry absorbs any throttling. */
 export const HEALTH_CONCURRENCY = 8;
 /** Sites written at once. */
@@ -210,15 +213,17 @@ async function reconcileSite(
   interfaces: ReadonlyMap<string, NetworkInterfaceFacts>,
 ): Promise<SiteReport> {
   const { targetGroup: tg, spec, registered } = site;
+  const endpointState = endpoint?.state ?? ENDPOINT_NOT_FOUND;
   const desired = desiredTargets(tg, spec.endpointId, endpoint, interfaces);
   if (!desired.ok) {
     deps.log.error({ site: tg.name, targetGroupArn: tg.arn, endpointId: spec.endpointId }, desired.error);
-    return { ...errorReport(tg, spec, desired.error), registered };
+    return { ...errorReport(tg, spec, desired.error), registered, endpointState };
   }
 
   const p = plan(desired.value, registered, spec.policy);
   const base = {
     ...blankReport(tg, spec),
+    endpointState,
     desired: desired.value.targets,
     registered,
     toRegister: p.register,

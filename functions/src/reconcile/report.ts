@@ -23,6 +23,8 @@ export interface SiteReport {
   readonly toDeregister: readonly Target[];
   readonly status: SiteStatus;
   readonly message: string;
+  /** The endpoint's state as EC2 reported it (`not found` when EC2 did not list it); absent when not read. */
+  readonly endpointState?: string;
   /** Missing + stale targets seen before acting. */
   readonly driftTargets: number;
   /** Drift left when the site's reconcile ended. */
