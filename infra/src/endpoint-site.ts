@@ -1,5 +1,5 @@
 import { ENDPOINT_ID_TAG, isPolicy, POLICIES, POLICY_TAG, type Policy } from '@vpce-target-sync/shared';
-import { Aws, RemovalPolicy, Tags, Token } from 'aws-cdk-lib';
+import { Annotations, Aws, RemovalPolicy, Tags, Token } from 'aws-cdk-lib';
 import {
   type IInterfaceVpcEndpoint,
   InterfaceVpcEndpoint,
@@ -28,6 +28,7 @@ import {
 import { AnyPrincipal, Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { BlockPublicAccess, Bucket, BucketEncryption, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { endpointZones, loadBalancerZones, type Zones, zonesOfSubnets, zonesOutside } from './zones.ts';
 
 /**
  * S3 answers the ALB's health check (an unsigned GET) with 307 (redirect to the regional endpoint)
@@ -58,13 +59,19 @@ export interface EndpointSiteProps {
   readonly priority: number;
   /**
    * An existing S3 interface endpoint to serve through (its security groups get an ingress rule
-   * from the load balancer on 443).
-   * @default - a new S3 interface endpoint in `endpointSubnets`, private DNS off, with its own security group
+   * from the load balancer on 443). When it and the load balancer are defined in this app, synth
+   * fails if none of its subnets is in a zone the load balancer is enabled in, and warns for those
+   * that are not (their targets stay unused).
+   * @default - a new S3 interface endpoint in `endpointSubnets`, private DNS off, with its own
+   * security group and an endpoint policy that allows only reads of the site's bucket
    */
   readonly endpoint?: IInterfaceVpcEndpoint;
   /**
    * Where a new endpoint places its network interfaces (one per subnet/AZ). Ignored with `endpoint`.
-   * @default - the VPC's default subnet selection (private subnets)
+   * The ALB sends no traffic to targets in zones it is not enabled in, so when the listener's load
+   * balancer is defined in this app, a selection by type or group name is narrowed to the load
+   * balancer's zones, and explicit `subnets` or `availabilityZones` outside them fail the synth.
+   * @default - the VPC's default subnet selection (private subnets) in the load balancer's zones
    */
   readonly endpointSubnets?: SubnetSelection;
   /**
@@ -128,7 +135,10 @@ export class EndpointSite extends Construct {
     validate(props);
     const { vpc, listener, hostName } = props;
 
-    this.endpoint = props.endpoint ?? this.createEndpoint(vpc, props.endpointSubnets);
+    const lbZones = loadBalancerZones(listener, vpc);
+    if (props.endpoint && lbZones) this.checkEndpointZones(props.endpoint, vpc, lbZones);
+    this.endpoint =
+      props.endpoint ?? this.createEndpoint(vpc, endpointSubnets(vpc, props.endpointSubnets, lbZones));
     this.endpoint.connections.allowFrom(listener, Port.tcp(443), `ALB to the S3 endpoint for ${hostName}`);
 
     // `as IBucket`: Bucket declares `isWebsite` as possibly undefined where IBucket does not, which
@@ -192,6 +202,24 @@ export class EndpointSite extends Construct {
     }
   }
 
+  /** An existing endpoint must reach the load balancer's zones; interfaces elsewhere stay unused. */
+  private checkEndpointZones(endpoint: IInterfaceVpcEndpoint, vpc: IVpc, lbZones: Zones): void {
+    const zones = endpointZones(endpoint, vpc);
+    if (!zones) return;
+    const outside = zonesOutside(zones, lbZones);
+    if (outside.length === zones.zones.length && outside.length > 0) {
+      throw new Error(
+        `EndpointSite: endpoint has subnets in ${outside.join(', ')} only, and the load balancer is enabled in ${lbZones.zones.join(', ')}: the ALB sends no traffic to targets in zones it does not enable, so the site would get none. Add subnets in ${lbZones.zones.join(', ')} to the endpoint, or enable the load balancer in ${outside.join(', ')}`,
+      );
+    }
+    if (outside.length > 0) {
+      Annotations.of(this).addWarningV2(
+        'vpce-target-sync:endpoint-zones',
+        `The endpoint has network interfaces in ${outside.join(', ')}, where the load balancer is not enabled (it is in ${lbZones.zones.join(', ')}): their targets stay unused (Target.NotInUse).`,
+      );
+    }
+  }
+
   private createEndpoint(vpc: IVpc, subnets: SubnetSelection | undefined): InterfaceVpcEndpoint {
     const securityGroup = new SecurityGroup(this, 'EndpointSecurityGroup', {
       vpc,
@@ -208,6 +236,44 @@ export class EndpointSite extends Construct {
       ...(subnets ? { subnets } : {}),
     });
   }
+}
+
+/**
+ * The new endpoint's subnets: the selection in the load balancer's zones. A selection that names
+ * its subnets or zones is the user's exact choice, so it is checked rather than narrowed.
+ */
+function endpointSubnets(
+  vpc: IVpc,
+  selection: SubnetSelection | undefined,
+  lbZones: Zones | undefined,
+): SubnetSelection | undefined {
+  if (!lbZones) return selection;
+  const lb = lbZones.zones.join(', ');
+  // Vpc.selectSubnets appends to the selection's subnetFilters array: each call gets its own copy.
+  const select = (extra: SubnetSelection) =>
+    vpc.selectSubnets({
+      ...selection,
+      ...(selection?.subnetFilters ? { subnetFilters: [...selection.subnetFilters] } : {}),
+      ...extra,
+      onePerAz: true,
+    }).subnets;
+  if (selection?.subnets || selection?.availabilityZones) {
+    const chosen = select({});
+    const outside = zonesOutside(zonesOfSubnets(chosen), lbZones);
+    if (outside.length > 0) {
+      throw new Error(
+        `EndpointSite: endpointSubnets has subnets in ${outside.join(', ')}, where the load balancer is not enabled (it is in ${lb}): the ALB sends no traffic to targets there, and each endpoint interface is billed. Choose subnets in ${lb}, or enable the load balancer in ${outside.join(', ')}`,
+      );
+    }
+    return selection;
+  }
+  const narrowed = select({ availabilityZones: [...lbZones.zones] });
+  if (narrowed.length > 0) return { subnets: narrowed };
+  if (!lbZones.known) return selection;
+  const wanted = select({});
+  throw new Error(
+    `EndpointSite: ${selection ? 'endpointSubnets selects' : "the VPC's default subnet selection has"} subnets in ${[...new Set(wanted.map((s) => s.availabilityZone))].join(', ') || 'no zone'}, none of them in a zone the load balancer is enabled in (${lb}); pass endpointSubnets with subnets in ${lb}`,
+  );
 }
 
 /** A bucket passed in needs the Host header rewritten unless it is known to be named as the host. */

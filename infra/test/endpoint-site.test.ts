@@ -3,7 +3,15 @@ import { ENDPOINT_ID_TAG, POLICY_TAG } from '@vpce-target-sync/shared';
 import { SecretValue, Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { UserPool } from 'aws-cdk-lib/aws-cognito';
-import { InterfaceVpcEndpoint, type IVpc, SecurityGroup, Vpc } from 'aws-cdk-lib/aws-ec2';
+import {
+  InterfaceVpcEndpoint,
+  InterfaceVpcEndpointAwsService,
+  type IVpc,
+  SecurityGroup,
+  SubnetFilter,
+  SubnetType,
+  Vpc,
+} from 'aws-cdk-lib/aws-ec2';
 import {
   ApplicationLoadBalancer,
   ApplicationProtocol,
@@ -351,5 +359,160 @@ describe('EndpointSite options', () => {
         };
       }),
     ).toThrow('EndpointSite: pass oidc or cognito, not both');
+  });
+});
+
+describe('EndpointSite and the load balancer zones', () => {
+  const ZONES = ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'];
+  /** A stack in a known region (literal zones), a VPC in three zones and an internal ALB in `albZones`. */
+  function zonedStack(
+    albZones: string[],
+    build: (stack: Stack, vpc: IVpc) => Partial<EndpointSiteProps> = () => ({}),
+  ) {
+    const app = testApp({
+      context: { 'availability-zones:account=123456789012:region=eu-west-1': ZONES },
+    });
+    const stack = new Stack(app, 'Zoned', { env: { account: ACCOUNT, region: 'eu-west-1' } });
+    const vpc = new Vpc(stack, 'Vpc', {
+      maxAzs: 3,
+      natGateways: 0,
+      subnetConfiguration: [
+        { name: 'public', subnetType: SubnetType.PUBLIC },
+        { name: 'private', subnetType: SubnetType.PRIVATE_ISOLATED },
+      ],
+    }) as IVpc;
+    const alb = new ApplicationLoadBalancer(stack, 'Alb', {
+      vpc,
+      vpcSubnets: { subnetType: SubnetType.PRIVATE_ISOLATED, availabilityZones: albZones },
+    });
+    const listener = alb.addListener('Https', {
+      protocol: ApplicationProtocol.HTTPS,
+      certificates: [ListenerCertificate.fromArn(CERT)],
+      defaultAction: ListenerAction.fixedResponse(404),
+    });
+    const site = new EndpointSite(stack, 'Site', {
+      vpc,
+      listener,
+      hostName: HOST,
+      priority: 10,
+      ...build(stack, vpc),
+    });
+    return { stack, site, template: templateOf(stack) };
+  }
+
+  /** The zone and subnet group (`public`/`private`) of each subnet the new endpoint is in. */
+  const endpointPlacement = (template: Template) => {
+    const resources = resourcesOf(template);
+    const ids = onlyResource(template, 'AWS::EC2::VPCEndpoint').properties.SubnetIds as { Ref: string }[];
+    return ids.map(({ Ref }) => {
+      const subnet = resources[Ref]?.Properties as {
+        AvailabilityZone: string;
+        Tags: { Key: string; Value: string }[];
+      };
+      const group = subnet.Tags.find((t) => t.Key === 'aws-cdk:subnet-name')?.Value;
+      return `${subnet.AvailabilityZone} ${group}`;
+    });
+  };
+
+  it("places a new endpoint only in the load balancer's zones by default", () => {
+    const { template } = zonedStack(['eu-west-1a', 'eu-west-1b']);
+    expect(endpointPlacement(template)).toEqual(['eu-west-1a private', 'eu-west-1b private']);
+  });
+
+  it("narrows an endpointSubnets selection by type to the load balancer's zones", () => {
+    const { template } = zonedStack(['eu-west-1b'], () => ({
+      endpointSubnets: { subnetType: SubnetType.PUBLIC },
+    }));
+    expect(endpointPlacement(template)).toEqual(['eu-west-1b public']);
+  });
+
+  it('keeps explicit endpoint subnets inside the load balancer zones as given', () => {
+    const { template } = zonedStack(ZONES, () => ({
+      endpointSubnets: { availabilityZones: ['eu-west-1c'] },
+    }));
+    expect(endpointPlacement(template)).toEqual(['eu-west-1c private']);
+  });
+
+  it('fails on explicit endpoint subnets in a zone the load balancer does not enable, naming the zones', () => {
+    expect(() =>
+      zonedStack(['eu-west-1a', 'eu-west-1b'], () => ({
+        endpointSubnets: { availabilityZones: ['eu-west-1b', 'eu-west-1c'] },
+      })),
+    ).toThrow(
+      /^EndpointSite: endpointSubnets has subnets in eu-west-1c, where the load balancer is not enabled \(it is in eu-west-1a, eu-west-1b\)/,
+    );
+  });
+
+  it("fails when a filtered selection has no subnet in the load balancer's zones", () => {
+    expect(() =>
+      zonedStack(['eu-west-1a'], () => ({
+        endpointSubnets: { subnetFilters: [SubnetFilter.availabilityZones(['eu-west-1c'])] },
+      })),
+    ).toThrow(
+      'EndpointSite: endpointSubnets selects subnets in eu-west-1c, none of them in a zone the load balancer is enabled in (eu-west-1a); pass endpointSubnets with subnets in eu-west-1a',
+    );
+  });
+
+  it("fails for an existing endpoint with no subnet in the load balancer's zones, and warns for a partial one", () => {
+    const existing = (zones: string[]) => (stack: Stack, vpc: IVpc) => ({
+      endpoint: new InterfaceVpcEndpoint(stack, 'Existing', {
+        vpc,
+        service: InterfaceVpcEndpointAwsService.S3,
+        subnets: { subnetType: SubnetType.PRIVATE_ISOLATED, availabilityZones: zones },
+      }),
+    });
+    expect(() => zonedStack(['eu-west-1a', 'eu-west-1b'], existing(['eu-west-1c']))).toThrow(
+      /^EndpointSite: endpoint has subnets in eu-west-1c only, and the load balancer is enabled in eu-west-1a, eu-west-1b/,
+    );
+    const { site } = zonedStack(['eu-west-1a', 'eu-west-1b'], existing(ZONES));
+    const warnings = site.node.metadata
+      .filter((m) => m.type === 'aws:cdk:warning')
+      .map((m) => String(m.data));
+    expect(warnings).toEqual([
+      expect.stringContaining(
+        'The endpoint has network interfaces in eu-west-1c, where the load balancer is not enabled (it is in eu-west-1a, eu-west-1b)',
+      ),
+    ]);
+    expect(() =>
+      zonedStack(['eu-west-1a', 'eu-west-1b'], existing(['eu-west-1a', 'eu-west-1b'])),
+    ).not.toThrow();
+  });
+
+  it('does not fail on zones it cannot know: an imported endpoint, or unresolved zones', () => {
+    expect(() =>
+      zonedStack(['eu-west-1a'], (stack) => ({
+        endpoint: InterfaceVpcEndpoint.fromInterfaceVpcEndpointAttributes(stack, 'Imported', {
+          vpcEndpointId: 'vpce-0a1b2c3d4e5f60718',
+          port: 443,
+        }),
+      })),
+    ).not.toThrow();
+    // Environment-agnostic: zones are tokens, compared by identity but never cause a failure.
+    const { template } = siteStack({}, (stack) => ({
+      endpointSubnets: { availabilityZones: [stack.availabilityZones[1] as string] },
+    }));
+    template.resourceCountIs('AWS::EC2::VPCEndpoint', 1);
+  });
+
+  it('narrows by identity when the zones are tokens (an environment-agnostic stack)', () => {
+    const stack = new Stack(testApp(), 'Agnostic');
+    const vpc = new Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 }) as IVpc;
+    const firstZone = stack.availabilityZones[0] as string;
+    const alb = new ApplicationLoadBalancer(stack, 'Alb', {
+      vpc,
+      vpcSubnets: { availabilityZones: [firstZone], subnetType: SubnetType.PRIVATE_ISOLATED },
+    });
+    const listener = alb.addListener('Https', {
+      protocol: ApplicationProtocol.HTTPS,
+      certificates: [ListenerCertificate.fromArn(CERT)],
+      defaultAction: ListenerAction.fixedResponse(404),
+    });
+    new EndpointSite(stack, 'Site', { vpc, listener, hostName: HOST, priority: 10 });
+    const template = templateOf(stack);
+    const ids = onlyResource(template, 'AWS::EC2::VPCEndpoint').properties.SubnetIds as { Ref: string }[];
+    expect(ids).toHaveLength(1);
+    expect(resourcesOf(template)[ids[0]?.Ref as string]?.Properties?.AvailabilityZone).toEqual({
+      'Fn::Select': [0, { 'Fn::GetAZs': '' }],
+    });
   });
 });
