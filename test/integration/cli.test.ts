@@ -214,3 +214,34 @@ describe('plans that read like Terraform', () => {
     expect(stdout).toContain(`missing +${second}:443; stale -10.1.3.99:443; left by policy observe`);
   });
 });
+
+describe('logs a person can read', () => {
+  it('shows a site error once at the default level (in the output, not again as a log line); LOG_LEVEL brings the line back', async () => {
+    const arn = await h.account.site('log-once', vpc, { endpointId: 'vpce-0123456789abcdef0' });
+    const quiet = await runCli(h, ['reconcile']);
+    expect(quiet.code).toBe(1);
+    expect(quiet.stdout).toContain('is deleted or does not exist');
+    expect(quiet.stderr).toBe('');
+    const loud = await runCli(h, ['reconcile', '--json'], { env: { LOG_LEVEL: 'info' } });
+    const lines = loud.stderr
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.some((l) => l.targetGroupArn === arn && l.level === 'error')).toBe(true);
+    expect(lines.some((l) => l.msg === 'run completed')).toBe(true);
+  });
+
+  it('--log-format text prints readable lines (pino-pretty), json prints JSON lines', async () => {
+    await h.account.site('log-format', vpc, { endpointId });
+    const text = await runCli(h, ['reconcile', '--log-format', 'text'], { env: { LOG_LEVEL: 'info' } });
+    expect(text.stderr).toMatch(/INFO.*run completed/);
+    expect(() => JSON.parse(text.stderr.split('\n')[0] ?? '')).toThrow();
+    const json = await runCli(h, ['reconcile', '--log-format', 'json'], { env: { LOG_LEVEL: 'info' } });
+    expect(JSON.parse(json.stderr.split('\n').filter(Boolean).at(-1) ?? '')).toMatchObject({
+      msg: 'run completed',
+    });
+    const bad = await runCli(h, ['reconcile', '--log-format', 'yaml']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('option --log-format is "yaml"; expected json or text');
+  });
+});

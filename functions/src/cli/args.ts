@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { fail, ok, parseEndpointId, type Result } from '@vpce-target-sync/shared';
+import { LOG_FORMATS, type LogFormat } from './log-format.ts';
 
 export type Command =
   | { readonly name: 'help'; readonly topic?: 'reconcile' | 'status' | 'handle-event' }
@@ -29,6 +30,8 @@ export interface RunOptions {
   readonly detailedExitcode: boolean;
   readonly region: string | undefined;
   readonly profile: string | undefined;
+  /** Log lines on stderr: text (the default on a terminal) or JSON. */
+  readonly logFormat: LogFormat | undefined;
 }
 
 export const USAGE = `vpce-target-sync: keep ALB ip target groups equal to the ENI IPs of the VPC endpoint they name.
@@ -78,6 +81,7 @@ Options:
                             people who run the CLI on a schedule instead of the Lambda)
   --region REGION           AWS region (default: the standard chain, e.g. AWS_REGION)
   --profile PROFILE         AWS profile from ~/.aws/config or ~/.aws/credentials
+  --log-format json|text    log lines on stderr (default: text on a terminal, JSON otherwise)
   -h, --help                show this help
 
 VPCE_TARGET_SYNC_DRY_RUN=true makes the run a dry run, as --dry-run does.
@@ -136,11 +140,12 @@ Exit codes:
   2  usage or configuration error (including an unreadable FILE)`;
 
 /** The options each command takes, for the message that rejects any other. */
-const COMMON_OPTIONS = '--json, --detailed-exitcode, --publish-metrics, --region R, --profile P, --help';
+const COMMON_OPTIONS =
+  '--json, --detailed-exitcode, --publish-metrics, --region R, --profile P, --log-format json|text, --help';
 export const OPTIONS_OF = {
   reconcile: `--dry-run, --target-group ARN|NAME, --endpoint VPCE_ID, ${COMMON_OPTIONS}`,
   status:
-    '--target-group ARN|NAME, --endpoint VPCE_ID, --json, -o wide, --detailed-exitcode, --region R, --profile P, --help',
+    '--target-group ARN|NAME, --endpoint VPCE_ID, --json, -o wide, --detailed-exitcode, --region R, --profile P, --log-format json|text, --help',
   'handle-event': `--dry-run, ${COMMON_OPTIONS}`,
 } as const;
 
@@ -197,7 +202,11 @@ export function parseCommand(argv: readonly string[]): Result<Command> {
     detailedExitcode: values['detailed-exitcode'] ?? false,
     region: values.region,
     profile: values.profile,
+    logFormat: values['log-format'] as LogFormat | undefined,
   };
+  if (run.logFormat !== undefined && !LOG_FORMATS.includes(run.logFormat)) {
+    return fail(`${name}: option --log-format is ${JSON.stringify(run.logFormat)}; expected json or text`);
+  }
   for (const [option, value] of [
     ['--region', run.region],
     ['--profile', run.profile],
@@ -259,6 +268,7 @@ function parseOptions(args: string[]) {
       region: { type: 'string' },
       profile: { type: 'string' },
       output: { type: 'string', short: 'o' },
+      'log-format': { type: 'string' },
     },
   });
 }

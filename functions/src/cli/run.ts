@@ -1,13 +1,13 @@
 import { ENV } from '@vpce-target-sync/shared';
 import { createClients } from '../aws/clients.ts';
 import { readConfig } from '../config.ts';
-import { createLogger } from '../log.ts';
 import { reconcile } from '../reconcile/reconcile.ts';
 import { awsDeps } from '../runtime.ts';
 import type { Command } from './args.ts';
 import { describeFailure, EXIT, exitCodeOf } from './exit.ts';
 import { accountOf, toJson, toStatusJson, toStatusTable, toTable } from './format.ts';
 import { handleEventCommand } from './handle-event.ts';
+import { cliLogger } from './logger.ts';
 import { missingProfile } from './profile.ts';
 
 /**
@@ -36,7 +36,9 @@ export async function runCommand(
     err.write(`dry run: ${ENV.dryRun}=true in the environment; nothing is changed\n`);
   }
   const publishMetrics = cmd.publishMetrics && !dryRun;
-  const log = createLogger(config.value.logLevel, process.stderr);
+  const log = cliLogger(config.value.logLevel, cmd.logFormat ?? (process.stderr.isTTY ? 'text' : 'json'), {
+    levelWasSet: Boolean(process.env[ENV.logLevel]),
+  });
   const clientConfig = {
     ...(cmd.region ? { region: cmd.region } : {}),
     ...(cmd.profile ? { profile: cmd.profile } : {}),
@@ -54,6 +56,7 @@ export async function runCommand(
       publishMetrics: publishMetrics && !readOnly,
       perSiteMetrics: config.value.perSiteMetrics,
     });
+    log.info({ summary: report.summary }, 'run completed');
     const scope = { region: await deps.targetGroups.region(), account: accountOf(report) };
     if (readOnly) out.write(cmd.json ? toStatusJson(report, scope) : toStatusTable(report, scope, cmd.wide));
     else
