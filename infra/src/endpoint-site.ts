@@ -25,7 +25,7 @@ import {
   AuthenticateCognitoAction,
   type AuthenticateCognitoActionProps,
 } from 'aws-cdk-lib/aws-elasticloadbalancingv2-actions';
-import { AnyPrincipal, Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { AnyPrincipal, Effect, PolicyStatement, StarPrincipal } from 'aws-cdk-lib/aws-iam';
 import { BlockPublicAccess, Bucket, BucketEncryption, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { endpointZones, loadBalancerZones, type Zones, zonesOfSubnets, zonesOutside } from './zones.ts';
@@ -129,6 +129,13 @@ export class EndpointSite extends Construct {
   public readonly indexRedirectRule: ApplicationListenerRule;
   /** Anonymous reads of the bucket's objects, only through the site's endpoint (`aws:SourceVpce`). */
   public readonly readPolicyStatement: PolicyStatement;
+  /**
+   * The new endpoint's policy: reads of the site's objects and nothing else, so the endpoint cannot
+   * reach other buckets or write. The site needs no `s3:ListBucket`: the listener redirects paths
+   * ending in `/` to their `index.html`, so S3 only ever serves objects. An existing endpoint's
+   * policy is left alone (other clients may share it).
+   */
+  public readonly endpointPolicyStatement: PolicyStatement;
 
   constructor(scope: Construct, id: string, props: EndpointSiteProps) {
     super(scope, id);
@@ -164,6 +171,15 @@ export class EndpointSite extends Construct {
       conditions: { StringEquals: { 'aws:SourceVpce': this.endpoint.vpcEndpointId } },
     });
     this.bucket.addToResourcePolicy(this.readPolicyStatement);
+    this.endpointPolicyStatement = new PolicyStatement({
+      sid: 'ReadOnlyTheSiteBucket',
+      effect: Effect.ALLOW,
+      // The literal "*" of AWS's endpoint policy examples (AnyPrincipal would write {"AWS": "*"}).
+      principals: [new StarPrincipal()],
+      actions: ['s3:GetObject'],
+      resources: [this.bucket.arnForObjects('*')],
+    });
+    if (!props.endpoint) (this.endpoint as InterfaceVpcEndpoint).addToPolicy(this.endpointPolicyStatement);
 
     this.targetGroup = new ApplicationTargetGroup(this, 'TargetGroup', {
       vpc,

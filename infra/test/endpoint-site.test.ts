@@ -200,6 +200,63 @@ describe('EndpointSite in the example stack', () => {
     expect(await decide('s3:PutObject', { 'aws:SourceVpce': endpoint })).not.toBe('Allowed');
   });
 
+  it('gives the new endpoint a policy that allows only reads of the site bucket objects', () => {
+    expect(onlyResource(template, 'AWS::EC2::VPCEndpoint').properties.PolicyDocument).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'ReadOnlyTheSiteBucket',
+          Effect: 'Allow',
+          Principal: '*',
+          Action: 's3:GetObject',
+          Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/*']] },
+        },
+      ],
+    });
+  });
+
+  it('as evaluated by an IAM simulator, the endpoint reaches only the site objects, read-only', async () => {
+    const resources = resourcesOf(template);
+    const endpoint = resolveIntrinsics({ Ref: endpointId }, resources) as string;
+    const endpointPolicy = resolveIntrinsics(
+      onlyResource(template, 'AWS::EC2::VPCEndpoint').properties.PolicyDocument,
+      resources,
+    );
+    const siteBucket = resolveIntrinsics({ 'Fn::GetAtt': [bucketId, 'Arn'] }, resources) as string;
+    const otherBucket = 'arn:aws:s3:::another-bucket-in-the-account';
+    /** Any anonymous request to `bucket` through the endpoint, which a bucket policy of its own would allow. */
+    const decide = async (action: string, resource: string, bucket: string) => {
+      const result = await runSimulation(
+        {
+          request: {
+            principal: anonymousPrincipal,
+            action,
+            resource: { resource, accountId: ACCOUNT },
+            contextVariables: { 'aws:SecureTransport': 'true', 'aws:SourceVpce': endpoint },
+          },
+          identityPolicies: [],
+          serviceControlPolicies: [],
+          resourceControlPolicies: [],
+          resourcePolicy: {
+            Version: '2012-10-17',
+            Statement: [
+              { Effect: 'Allow', Principal: '*', Action: 's3:*', Resource: [bucket, `${bucket}/*`] },
+            ],
+          },
+          vpcEndpointPolicies: [{ name: 'site-endpoint', policy: endpointPolicy }],
+        },
+        {},
+      );
+      if (result.resultType === 'error') throw new Error(JSON.stringify(result.errors));
+      return result.overallResult;
+    };
+    expect(await decide('s3:GetObject', `${siteBucket}/index.html`, siteBucket)).toBe('Allowed');
+    expect(await decide('s3:GetObject', `${otherBucket}/secret.txt`, otherBucket)).not.toBe('Allowed');
+    expect(await decide('s3:PutObject', `${siteBucket}/index.html`, siteBucket)).not.toBe('Allowed');
+    expect(await decide('s3:DeleteObject', `${siteBucket}/index.html`, siteBucket)).not.toBe('Allowed');
+    expect(await decide('s3:ListBucket', siteBucket, siteBucket)).not.toBe('Allowed');
+  });
+
   it('has no custom resource and no Lambda function at all', () => {
     const types = Object.values(resourcesOf(template)).map((r) => r.Type);
     expect(
