@@ -691,6 +691,12 @@ describe('secondary VPC CIDR blocks (AssociateVpcCidrBlock)', () => {
       name: 'InvalidVpc.Range',
     });
     await expect(associate(other.Vpc?.VpcId ?? '', '172.21.0.0/16')).resolves.toBeDefined();
+    // A VPC with a block in 10.0.0.0/15 may not add one from 10.0.0.0/16.
+    const ten = await ec2.send(new CreateVpcCommand({ CidrBlock: '10.1.0.0/16' }));
+    await expect(associate(ten.Vpc?.VpcId ?? '', '10.0.5.0/24')).rejects.toMatchObject({
+      name: 'InvalidVpc.Range',
+      message: expect.stringContaining('is restricted'),
+    });
   });
 
   it('allows five IPv4 blocks per VPC, the primary one included', async () => {
