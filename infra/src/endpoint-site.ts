@@ -83,10 +83,19 @@ export interface EndpointSiteProps {
    */
   readonly bucket?: IBucket;
   /**
-   * Bucket for the new bucket's server access logs.
+   * Where S3 writes the new bucket's server access logs (one record per request the site served,
+   * with the requester, key, status and bytes: the site's access log, since the ALB's own access
+   * logs are configured on the load balancer, outside this construct). One logs bucket can take
+   * many sites: each writes under its own `serverAccessLogsPrefix`. Only for the bucket this
+   * construct creates; an existing `bucket` logs as it is configured where it is defined.
    * @default - no access logs
    */
   readonly serverAccessLogsBucket?: IBucket;
+  /**
+   * The key prefix of the site's server access logs in `serverAccessLogsBucket`.
+   * @default - the host name and a slash, e.g. `docs.internal.example.com/`
+   */
+  readonly serverAccessLogsPrefix?: string;
   /**
    * What happens to the new bucket when it leaves the stack.
    * @default RemovalPolicy.RETAIN
@@ -158,7 +167,12 @@ export class EndpointSite extends Construct {
         enforceSSL: true,
         encryption: BucketEncryption.S3_MANAGED,
         removalPolicy: props.bucketRemovalPolicy ?? RemovalPolicy.RETAIN,
-        ...(props.serverAccessLogsBucket ? { serverAccessLogsBucket: props.serverAccessLogsBucket } : {}),
+        ...(props.serverAccessLogsBucket
+          ? {
+              serverAccessLogsBucket: props.serverAccessLogsBucket,
+              serverAccessLogsPrefix: props.serverAccessLogsPrefix ?? `${hostName}/`,
+            }
+          : {}),
       }) as IBucket);
     // Anonymous (the ALB does not sign requests) but fixed to one endpoint: S3 Block Public Access
     // does not count an aws:SourceVpce-conditioned grant as public, so BLOCK_ALL stays on.
@@ -323,6 +337,16 @@ function validate(props: EndpointSiteProps): void {
   if (!Number.isInteger(priority) || priority < 1 || priority > MAX_PRIORITY) {
     throw new Error(
       `EndpointSite: priority is ${priority}; expected a whole number from 1 to ${MAX_PRIORITY} (the site uses it and the next one)`,
+    );
+  }
+  if (props.bucket && (props.serverAccessLogsBucket || props.serverAccessLogsPrefix !== undefined)) {
+    throw new Error(
+      'EndpointSite: serverAccessLogsBucket and serverAccessLogsPrefix apply to the bucket EndpointSite creates; with bucket, configure its server access logs where that bucket is defined',
+    );
+  }
+  if (props.serverAccessLogsPrefix !== undefined && !props.serverAccessLogsBucket) {
+    throw new Error(
+      `EndpointSite: serverAccessLogsPrefix is ${JSON.stringify(props.serverAccessLogsPrefix)} but serverAccessLogsBucket is not set; expected both, or neither`,
     );
   }
   if (props.oidc && props.cognito) {

@@ -54,7 +54,12 @@ export class ExampleSiteStack extends Stack {
       // function, which the example, like EndpointSite itself, is built to do without.
       restrictDefaultSecurityGroup: false,
     }) as IVpc;
-    const alb = new ApplicationLoadBalancer(this, 'Alb', { vpc, internetFacing: false });
+    const alb = new ApplicationLoadBalancer(this, 'Alb', {
+      vpc,
+      internetFacing: false,
+      // Requests with header fields that are not valid HTTP are dropped rather than passed to S3.
+      dropInvalidHeaderFields: true,
+    });
     if (!props.certificateArn) {
       Annotations.of(this).addWarningV2(
         'vpce-target-sync:placeholder-certificate',

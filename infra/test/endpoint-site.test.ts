@@ -257,6 +257,15 @@ describe('EndpointSite in the example stack', () => {
     expect(await decide('s3:ListBucket', siteBucket, siteBucket)).not.toBe('Allowed');
   });
 
+  it('has an internal load balancer that drops invalid header fields', () => {
+    expect(onlyResource(template, 'AWS::ElasticLoadBalancingV2::LoadBalancer').properties).toMatchObject({
+      Scheme: 'internal',
+      LoadBalancerAttributes: expect.arrayContaining([
+        { Key: 'routing.http.drop_invalid_header_fields.enabled', Value: 'true' },
+      ]),
+    });
+  });
+
   it('has no custom resource and no Lambda function at all', () => {
     const types = Object.values(resourcesOf(template)).map((r) => r.Type);
     expect(
@@ -371,6 +380,37 @@ describe('EndpointSite options', () => {
       Resource: { 'Fn::Join': ['', expect.arrayContaining([':s3:::my-site-bucket/*'])] },
       Condition: { StringEquals: { 'aws:SourceVpce': { Ref: expect.stringMatching(/^SiteS3Endpoint/) } } },
     });
+  });
+
+  it("writes the new bucket's server access logs to a logs bucket, under the host name by default", () => {
+    const { template } = siteStack({}, (stack) => ({
+      serverAccessLogsBucket: Bucket.fromBucketName(stack, 'Logs', 'access-logs-bucket'),
+    }));
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketName: HOST,
+      LoggingConfiguration: { DestinationBucketName: 'access-logs-bucket', LogFilePrefix: `${HOST}/` },
+    });
+    const custom = siteStack({}, (stack) => ({
+      serverAccessLogsBucket: Bucket.fromBucketName(stack, 'Logs', 'access-logs-bucket'),
+      serverAccessLogsPrefix: 's3/docs/',
+    }));
+    custom.template.hasResourceProperties('AWS::S3::Bucket', {
+      LoggingConfiguration: { DestinationBucketName: 'access-logs-bucket', LogFilePrefix: 's3/docs/' },
+    });
+  });
+
+  it('rejects access-log settings it could not apply', () => {
+    expect(() =>
+      siteStack({}, (stack) => ({
+        bucket: Bucket.fromBucketName(stack, 'B', 'my-site-bucket'),
+        serverAccessLogsBucket: Bucket.fromBucketName(stack, 'Logs', 'access-logs-bucket'),
+      })),
+    ).toThrow(
+      'EndpointSite: serverAccessLogsBucket and serverAccessLogsPrefix apply to the bucket EndpointSite creates; with bucket, configure its server access logs where that bucket is defined',
+    );
+    expect(() => siteStack({ serverAccessLogsPrefix: 'docs/' })).toThrow(
+      'EndpointSite: serverAccessLogsPrefix is "docs/" but serverAccessLogsBucket is not set; expected both, or neither',
+    );
   });
 
   it.each([
