@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { type BuildOptions, build } from 'esbuild';
 import { BUNDLE_FILE, bundleHandler, HANDLER_ENTRY, PREBUILT_TARGET } from '../src/bundle.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -53,20 +53,29 @@ function rewriteDeclarations(): void {
   }
 }
 
-export async function packCdk(): Promise<string> {
-  const { version } = JSON.parse(readFileSync(join(INFRA, 'package.json'), 'utf8')) as { version: string };
-  rmSync(STAGE, { recursive: true, force: true });
-  mkdirSync(LIB, { recursive: true });
-  await build({
+/**
+ * The construct library's esbuild settings: one ES module from infra/src/index.ts with our own
+ * sources inlined (shared's contract, the functions' rate-limit parser); aws-cdk-lib and
+ * constructs are the user's, and esbuild is loaded only to bundle the handler from source.
+ */
+export function libraryBuildOptions(outfile: string): BuildOptions {
+  return {
     entryPoints: [join(INFRA, 'src', 'index.ts')],
-    outfile: join(LIB, 'index.js'),
+    outfile,
     bundle: true,
     format: 'esm',
     platform: 'node',
     target: 'node20',
     external: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', 'esbuild'],
     logLevel: 'warning',
-  });
+  };
+}
+
+export async function packCdk(): Promise<string> {
+  const { version } = JSON.parse(readFileSync(join(INFRA, 'package.json'), 'utf8')) as { version: string };
+  rmSync(STAGE, { recursive: true, force: true });
+  mkdirSync(LIB, { recursive: true });
+  await build(libraryBuildOptions(join(LIB, 'index.js')));
   bundleHandler(HANDLER_ENTRY, join(LIB, 'handler'), PREBUILT_TARGET);
   execFileSync(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', join(INFRA, 'tsconfig.release.json')], {
     stdio: 'inherit',

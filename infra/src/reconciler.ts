@@ -6,9 +6,10 @@ import {
   METRIC_NAMESPACE,
   type MetricName,
   PER_SITE_METRICS,
+  SCHEDULE_MINUTES,
   SITE_DIMENSION,
 } from '@vpce-target-sync/shared';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import {
   Alarm,
   AlarmStatusWidget,
@@ -34,6 +35,9 @@ import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+// The functions' own parser, so synth rejects what the function would reject at start. The module
+// imports only shared (no AWS SDK): the construct library bundles it.
+import { parseRateLimits } from '../../functions/src/aws/rate-limits.ts';
 import { BUNDLE_HANDLER, handlerCode } from './bundle.ts';
 import { acknowledgeNagRule } from './nag.ts';
 
@@ -123,7 +127,10 @@ export const TARGET_WRITE_ACTIONS = [
 export interface ReconcilerProps {
   /**
    * How often the full pass runs (whole minutes, 1 to 60). The alarms' periods are the longer of
-   * this and the contract's 5 minutes.
+   * this and the contract's 5 minutes. A token (e.g. a CfnParameter) must be
+   * `Duration.minutes(token)`, as EventBridge's `rate()` takes minutes; it is not checked at synth,
+   * the alarms keep 5-minute periods (so it should be at most 10 minutes, or the not-running alarm
+   * fires between passes) and a tick delayed by throttling is dropped after 5 minutes.
    * @default Duration.minutes(5)
    */
   readonly schedule?: Duration;
@@ -178,6 +185,7 @@ export interface ReconcilerProps {
   /**
    * Client-side API rate limits over the functions' defaults, `family=rate[/burst],…`
    * (e.g. `elbv2-describe=8`), for accounts where other tools leave more or less of AWS's budget.
+   * Checked at synth with the functions' own parser (unless it is a token).
    * @default - the functions' defaults (functions/src/aws/rate-limits.ts)
    */
   readonly rateLimits?: string;
@@ -241,7 +249,9 @@ export class Reconciler extends Construct {
     validateProps(props, schedule);
     const timeout = props.timeout ?? DEFAULT_TIMEOUT;
     const runtime = props.runtime ?? Runtime.NODEJS_24_X;
-    this.alarmPeriod = longer(ALARM_PERIOD, schedule);
+    // A token schedule's length is unknown until deployment: the contract's period, see `schedule`.
+    const known = !schedule.isUnresolved();
+    this.alarmPeriod = known ? longer(ALARM_PERIOD, schedule) : ALARM_PERIOD;
 
     this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
       encryption: QueueEncryption.SQS_MANAGED,
@@ -281,7 +291,7 @@ export class Reconciler extends Construct {
       reservedConcurrentExecutions: 1,
       // A failed pass is retried by the next tick; a tick still queued after one interval is superseded.
       retryAttempts: 0,
-      maxEventAge: schedule,
+      maxEventAge: known ? schedule : ALARM_PERIOD,
       environment: {
         [ENV.roleArn]: this.role.roleArn,
         [ENV.queueUrl]: this.queue.queueUrl,
@@ -289,7 +299,9 @@ export class Reconciler extends Construct {
         [ENV.perSiteMetrics]: String(props.perSiteMetrics ?? true),
         [ENV.logLevel]: props.logLevel ?? 'info',
         // The scheduled pass sizes its share of a large fleet from the interval.
-        [ENV.scheduleMinutes]: String(schedule.toMinutes()),
+        [ENV.scheduleMinutes]: known
+          ? String(schedule.toMinutes())
+          : Tokenization.stringifyNumber(schedule.toMinutes()),
         ...(props.rateLimits ? { [ENV.rateLimits]: props.rateLimits } : {}),
       },
     });
@@ -574,14 +586,25 @@ export class Reconciler extends Construct {
   }
 }
 
+/** Props are checked when they are known; a token (a parameter, an import) is CloudFormation's to check. */
 function validateProps(props: ReconcilerProps, schedule: Duration): void {
-  const minutes = schedule.toSeconds() / 60;
-  if (!Number.isInteger(minutes) || minutes < 1 || minutes > 60) {
-    throw new Error(
-      `Reconciler: schedule is ${schedule.toHumanString()}; expected whole minutes from 1 to 60`,
-    );
+  if (schedule.isUnresolved()) {
+    if (!['minute', 'minutes'].includes(schedule.unitLabel())) {
+      throw new Error(
+        `Reconciler: schedule is a token in ${schedule.unitLabel()}; expected Duration.minutes(token) (EventBridge's rate() takes minutes)`,
+      );
+    }
+  } else {
+    const minutes = schedule.toSeconds() / 60;
+    if (!Number.isInteger(minutes) || minutes < 1 || minutes > 60) {
+      throw new Error(
+        `Reconciler: schedule is ${schedule.toHumanString()}; expected whole minutes from 1 to 60`,
+      );
+    }
   }
-  if (props.logLevel !== undefined && !LOG_LEVELS.includes(props.logLevel)) {
+  const known = (value: string | undefined): value is string =>
+    value !== undefined && !Token.isUnresolved(value);
+  if (known(props.logLevel) && !LOG_LEVELS.includes(props.logLevel)) {
     throw new Error(
       `Reconciler: logLevel is ${JSON.stringify(props.logLevel)}; expected one of ${LOG_LEVELS.join(', ')}`,
     );
@@ -594,9 +617,13 @@ function validateProps(props: ReconcilerProps, schedule: Duration): void {
       );
     }
   }
-  if (props.alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+$/.test(props.alarmEmail)) {
+  if (known(props.alarmEmail) && !/^[^@\s]+@[^@\s]+$/.test(props.alarmEmail)) {
     throw new Error(
       `Reconciler: alarmEmail is ${JSON.stringify(props.alarmEmail)}; expected an e-mail address`,
     );
+  }
+  if (known(props.rateLimits)) {
+    const parsed = parseRateLimits(props.rateLimits, `rateLimits ${JSON.stringify(props.rateLimits)}`);
+    if (!parsed.ok) throw new Error(`Reconciler: ${parsed.error}`);
   }
 }

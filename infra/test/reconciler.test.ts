@@ -11,12 +11,13 @@ import {
   SITE_DIMENSION,
   toRawEventPattern,
 } from '@vpce-target-sync/shared';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Stack, Token } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { Runtime } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parseRateLimits } from '../../functions/src/aws/rate-limits.ts';
 import {
   DEFAULT_MEMORY_MB,
   DEFAULT_TIMEOUT,
@@ -504,7 +505,89 @@ describe('Reconciler props', () => {
     ['a Python runtime', { runtime: Runtime.PYTHON_3_13 }, /runtime is python3.13/],
     ['an unknown log level', { logLevel: 'loud' }, /logLevel is "loud"/],
     ['a malformed e-mail address', { alarmEmail: 'ops' }, /alarmEmail is "ops"/],
+    [
+      'an unknown rate-limit family',
+      { rateLimits: 'elbv2-describe=8,elbv3=2' },
+      'Reconciler: rateLimits "elbv2-describe=8,elbv3=2" has "elbv3=2"; expected comma-separated family=rate[/burst] entries with family one of elbv2-describe, elbv2-write, ec2-describe, tagging, cloudwatch, sqs and positive numbers, e.g. elbv2-describe=8,ec2-describe=10/20',
+    ],
+    ['a rate of zero', { rateLimits: 'tagging=0' }, /rateLimits "tagging=0" has "tagging=0"; expected/],
+    [
+      'a token schedule in seconds',
+      { schedule: Duration.seconds(Token.asNumber({ Ref: 'Seconds' })) },
+      "Reconciler: schedule is a token in seconds; expected Duration.minutes(token) (EventBridge's rate() takes minutes)",
+    ],
   ])('rejects %s early with a clear error', (_label, props, message) => {
     expect(() => new Reconciler(new Stack(testApp(), 'Bad'), 'Reconciler', props)).toThrow(message);
+  });
+
+  it("rejects at synth exactly the rate limits the functions' parser rejects at start", () => {
+    const accepted = (rateLimits: string) => {
+      try {
+        new Reconciler(new Stack(testApp(), 'R'), 'Reconciler', { rateLimits });
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const values = [
+      '',
+      'ec2-describe=10/20',
+      'sqs=0.5',
+      ' tagging = 3 / 4 ',
+      'elbv2=1',
+      'sqs=1/0',
+      'sqs',
+      'sqs=-1',
+    ];
+    for (const value of values) expect(accepted(value), value).toBe(parseRateLimits(value, 'env').ok);
+    // Both verdicts occur, so the comparison above is not vacuous.
+    expect(values.map(accepted)).toEqual([true, true, true, true, false, false, false, false]);
+  });
+});
+
+describe('Reconciler props from tokens (e.g. CloudFormation parameters)', () => {
+  let template: Template;
+
+  beforeAll(() => {
+    const stack = new Stack(testApp(), 'Parameters');
+    const text = (id: string) => new CfnParameter(stack, id, { type: 'String' }).valueAsString;
+    new Reconciler(stack, 'Reconciler', {
+      schedule: Duration.minutes(new CfnParameter(stack, 'Minutes', { type: 'Number' }).valueAsNumber),
+      alarmEmail: text('Email'),
+      logLevel: text('LogLevel'),
+      rateLimits: text('RateLimits'),
+    });
+    template = templateOf(stack);
+  });
+
+  it('synthesises without checking them, and passes them on', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          [ENV.logLevel]: { Ref: 'LogLevel' },
+          [ENV.rateLimits]: { Ref: 'RateLimits' },
+          [ENV.scheduleMinutes]: { Ref: 'Minutes' },
+        }),
+      },
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: { Ref: 'Email' },
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: { 'Fn::Join': ['', ['rate(', { Ref: 'Minutes' }, ' minutes)']] },
+    });
+  });
+
+  it("keeps the contract's 5-minute alarm periods and drops a tick delayed past them", () => {
+    for (const alarm of Object.values(resourcesOf(template)).filter(
+      (r) => r.Type === 'AWS::CloudWatch::Alarm',
+    )) {
+      expect(alarm.Properties?.Period).toBe(300);
+    }
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      MaximumEventAgeInSeconds: 300,
+      MaximumRetryAttempts: 0,
+    });
   });
 });
