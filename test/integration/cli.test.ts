@@ -245,3 +245,50 @@ describe('logs a person can read', () => {
     expect(bad.stderr).toContain('option --log-format is "yaml"; expected json or text');
   });
 });
+
+describe('errors that name what failed', () => {
+  /** Runs the CLI against a loopback server that answers every request with `answer`. */
+  async function against(answer: (res: import('node:http').ServerResponse) => void, args: string[]) {
+    const { createServer } = await import('node:http');
+    const server = createServer((req, res) => {
+      req.resume();
+      answer(res);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as import('node:net').AddressInfo).port;
+    try {
+      return await runCli(h, args, { env: { AWS_ENDPOINT_URL: `http://127.0.0.1:${port}` } });
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  }
+
+  it('an HTML page from a proxy: one line naming the service, the call and the URL; exit 1; --json still a document', async () => {
+    const html = (res: import('node:http').ServerResponse) =>
+      res.writeHead(502, { 'content-type': 'text/html' }).end('<html><body>Bad Gateway</body></html>');
+    const table = await against(html, ['reconcile']);
+    expect(table.code).toBe(1);
+    expect(table.stderr).toMatch(
+      /^error: Resource Groups Tagging API GetResources at http:\/\/127\.0\.0\.1:\d+\/ answered HTTP 502 \(text\/html\) with a body that is not an AWS answer/,
+    );
+    expect(table.stderr.trim().split('\n')).toHaveLength(1);
+    expect(table.stderr).not.toContain('$response');
+
+    const json = await against(html, ['reconcile', '--json']);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      error: { message: expect.stringContaining('HTTP 502') },
+      sites: [],
+    });
+  });
+
+  it('a refused connection names the service and URL, exit 1', async () => {
+    const { code, stderr } = await runCli(h, ['reconcile'], {
+      env: { AWS_ENDPOINT_URL: 'http://127.0.0.1:1' },
+    });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(
+      /^error: cannot reach Resource Groups Tagging API GetResources at http:\/\/127\.0\.0\.1:1\/: .*ECONNREFUSED/,
+    );
+  });
+});

@@ -3,6 +3,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { type FailedCall } from './errors.ts';
 import { type ApiFamily, DEFAULT_RATE_LIMITS, familyOf, type RateLimit, TokenBucket } from './rate-limits.ts';
 
 /**
@@ -38,9 +39,48 @@ interface Stack {
         next: (args: unknown) => Promise<unknown>,
         context: { commandName?: string },
       ) => (args: unknown) => Promise<unknown>,
-      options: { step: 'finalizeRequest'; priority: 'low'; name: string },
+      options: { step: 'build' | 'finalizeRequest'; priority: 'low'; name: string },
     ): void;
   };
+}
+
+const SERVICE_NAMES = {
+  ec2: 'EC2',
+  elbv2: 'ELBv2',
+  cloudwatch: 'CloudWatch',
+  tagging: 'Resource Groups Tagging API',
+  sqs: 'SQS',
+} as const satisfies Record<keyof AwsClients, string>;
+
+/**
+ * Marks every error with the service, operation and URL of its call, so a run that cannot talk to
+ * AWS (refused, an HTML page from a proxy, a 502) says exactly where it failed.
+ */
+function nameFailures(client: Stack, service: keyof AwsClients): void {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        if (error !== null && typeof error === 'object' && !('$failedCall' in error)) {
+          const r = (
+            args as { request?: { protocol?: string; hostname?: string; port?: number; path?: string } }
+          ).request;
+          const endpoint = r?.hostname
+            ? `${r.protocol ?? 'https:'}//${r.hostname}${r.port ? `:${r.port}` : ''}${r.path ?? '/'}`
+            : undefined;
+          const call: FailedCall = {
+            service: SERVICE_NAMES[service],
+            operation: (context.commandName ?? '?').replace(/Command$/, ''),
+            endpoint,
+          };
+          Object.defineProperty(error, '$failedCall', { value: call, enumerable: false });
+        }
+        throw error;
+      }
+    },
+    { step: 'build', priority: 'low', name: 'vpceTargetSyncFailedCall' },
+  );
 }
 
 /** Every attempt (retries included: the middleware sits inside the retry loop) waits for its family's token. */
@@ -79,6 +119,7 @@ export function createClients(
   };
   for (const [service, client] of Object.entries(clients)) {
     limit(client as unknown as Stack, service as Parameters<typeof familyOf>[0], buckets);
+    nameFailures(client as unknown as Stack, service as keyof AwsClients);
   }
   return clients;
 }

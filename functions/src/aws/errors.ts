@@ -41,3 +41,14 @@ export function isTransient(error: unknown): boolean {
   if (e.$retryable) return true;
   return NETWORK_ERRORS.test(`${awsErrorCode(error)} ${String(e.message ?? '')}`);
 }
+
+/** The failed call behind an error: which service and operation, and the URL it went to. */
+export interface FailedCall {
+  readonly service: string;
+  readonly operation: string;
+  readonly endpoint: string | undefined;
+}
+
+/** The call an SDK error came from, when one of our clients made it. */
+export const failedCallOf = (error: unknown): FailedCall | undefined =>
+  (error as { $failedCall?: FailedCall } | null)?.$failedCall;

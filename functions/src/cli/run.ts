@@ -69,6 +69,9 @@ export async function runCommand(
   } catch (error) {
     const failure = describeFailure(error);
     err.write(`error: ${failure.message}\n`);
+    // --json promises one document on stdout, even when the run could not start.
+    if (cmd.json)
+      out.write(`${JSON.stringify({ error: { message: failure.message }, sites: [] }, null, 2)}\n`);
     return failure.exitCode;
   }
 }
