@@ -334,6 +334,11 @@ function validate(props: EndpointSiteProps): void {
       `EndpointSite: hostName ${JSON.stringify(hostName)} cannot name an S3 bucket (3-63 characters, no IP address); pass an existing bucket, and the Host header is rewritten to it`,
     );
   }
+  if (Token.isUnresolved(priority)) {
+    throw new Error(
+      'EndpointSite: priority is a token; expected a number known at synth (the site uses it and the next one, and CloudFormation cannot add 1 to a token)',
+    );
+  }
   if (!Number.isInteger(priority) || priority < 1 || priority > MAX_PRIORITY) {
     throw new Error(
       `EndpointSite: priority is ${priority}; expected a whole number from 1 to ${MAX_PRIORITY} (the site uses it and the next one)`,
@@ -352,7 +357,7 @@ function validate(props: EndpointSiteProps): void {
   if (props.oidc && props.cognito) {
     throw new Error('EndpointSite: pass oidc or cognito, not both');
   }
-  if (props.policy !== undefined && !isPolicy(props.policy)) {
+  if (props.policy !== undefined && !Token.isUnresolved(props.policy) && !isPolicy(props.policy)) {
     throw new Error(
       `EndpointSite: policy is ${JSON.stringify(props.policy)}; expected one of ${POLICIES.join(', ')}`,
     );

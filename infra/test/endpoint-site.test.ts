@@ -1,6 +1,6 @@
 import { anonymousPrincipal, runSimulation } from '@cloud-copilot/iam-simulate';
-import { ENDPOINT_ID_TAG, POLICY_TAG } from '@vpce-target-sync/shared';
-import { SecretValue, Stack } from 'aws-cdk-lib';
+import { ENDPOINT_ID_TAG, POLICY_TAG, type Policy } from '@vpce-target-sync/shared';
+import { CfnParameter, SecretValue, Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { UserPool } from 'aws-cdk-lib/aws-cognito';
 import {
@@ -433,6 +433,22 @@ describe('EndpointSite options', () => {
     ],
   ])('rejects %s early with a clear error', (_label, props, message) => {
     expect(() => siteStack(props)).toThrow(message);
+  });
+
+  it('takes a token host name and policy unchecked, and says why a token priority cannot work', () => {
+    const { template } = siteStack({}, (stack) => ({
+      hostName: new CfnParameter(stack, 'Host', { type: 'String' }).valueAsString,
+      bucket: Bucket.fromBucketName(stack, 'B', 'my-site-bucket'),
+      policy: new CfnParameter(stack, 'Policy', { type: 'String' }).valueAsString as Policy,
+    }));
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+      Tags: Match.arrayWith([{ Key: POLICY_TAG, Value: { Ref: 'Policy' } }]),
+    });
+    expect(() =>
+      siteStack({}, (stack) => ({
+        priority: new CfnParameter(stack, 'Priority', { type: 'Number' }).valueAsNumber,
+      })),
+    ).toThrow('EndpointSite: priority is a token; expected a number known at synth');
   });
 
   it('rejects OIDC and Cognito together', () => {
