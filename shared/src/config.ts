@@ -18,3 +18,9 @@ export const ENV = {
   /** pino log level: trace, debug, info, warn, error, fatal. */
   logLevel: 'LOG_LEVEL',
 } as const;
+
+/**
+ * The schedule's interval in whole minutes: the construct's `schedule` (and the app's
+ * `scheduleMinutes` context) and `VPCE_TARGET_SYNC_SCHEDULE_MINUTES` take this one range.
+ */
+export const SCHEDULE_MINUTES = { min: 1, max: 60 } as const;

@@ -2,16 +2,27 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { main } from '@vpce-target-sync/functions/cli';
+import { ENDPOINT_ID_TAG, ENV, SCHEDULE_MINUTES } from '@vpce-target-sync/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, runCli, startHarness } from '../support/harness.ts';
+import { readAppConfig } from '../../infra/src/app-config.ts';
+import type { Vpc } from '../support/account.ts';
+import { type Harness, type JsonReport, runCli, startHarness } from '../support/harness.ts';
 
 /** Issue 12's conventions (items 10-13), through the real CLI process against the harness's endpoint. */
 let h: Harness;
 let dir: string;
+let vpc: Vpc;
+let endpointId: string;
 
 beforeAll(async () => {
   h = await startHarness();
   dir = mkdtempSync(join(tmpdir(), 'vts-conventions-'));
+  vpc = await h.account.vpc(7);
+  endpointId = await h.account.endpoint(vpc, 2);
+  await h.account.site('conventions-site', vpc, { endpointId });
 });
 afterAll(() => h.stop());
 
@@ -28,6 +39,148 @@ function sdkBlocker(): string {
   );
   return file;
 }
+
+describe('even validation of the environment and of --endpoint', () => {
+  it(`${ENV.queueUrl} is checked: a queue ARN or a bare name is a configuration error (exit 2) naming the variable, the value and what is expected`, async () => {
+    const arn = 'arn:aws:sqs:us-east-1:123456789012:vpce-target-sync-events';
+    const byArn = await runCli(h, ['reconcile', '--dry-run'], { env: { [ENV.queueUrl]: arn } });
+    expect(byArn.code).toBe(2);
+    expect(byArn.stdout).toBe('');
+    expect(byArn.stderr).toBe(
+      `error: environment variable ${ENV.queueUrl} is "${arn}" (that is a queue ARN; give its URL); expected an SQS queue URL like https://sqs.us-east-1.amazonaws.com/123456789012/vpce-target-sync-events (or http://127.0.0.1:PORT/123456789012/NAME on a local emulator)\n`,
+    );
+    for (const bad of [
+      'vpce-target-sync-events',
+      'https://sqs.us-east-1.amazonaws.com/123456789012/',
+      'https://example.com/123456789012/q',
+    ]) {
+      const result = await runCli(h, ['reconcile', '--dry-run'], { env: { [ENV.queueUrl]: bad } });
+      expect(result.code, bad).toBe(2);
+      expect(result.stderr, bad).toContain(
+        `${ENV.queueUrl} is ${JSON.stringify(bad)}; expected an SQS queue URL like`,
+      );
+    }
+  });
+
+  it(`${ENV.queueUrl} takes SQS's URL forms and the endpoint's own queue URLs (the simulator's, moto's)`, async () => {
+    const queueUrl =
+      (await new SQSClient(h.settings).send(new CreateQueueCommand({ QueueName: 'conventions-events' })))
+        .QueueUrl ?? '';
+    for (const good of [
+      queueUrl,
+      'https://sqs.eu-west-1.amazonaws.com/123456789012/vpce-target-sync-events',
+      'https://sqs.cn-north-1.amazonaws.com.cn/123456789012/events',
+      'https://sqs-fips.us-gov-west-1.amazonaws.com/123456789012/events.fifo',
+      'https://sqs.us-east-2.api.aws/123456789012/events',
+      'https://queue.amazonaws.com/123456789012/events',
+      'http://localhost:4566/000000000000/events',
+    ]) {
+      const result = await runCli(h, ['reconcile', '--dry-run', '--json'], { env: { [ENV.queueUrl]: good } });
+      expect(result.code, `${good}: ${result.stderr}`).toBe(0);
+    }
+  });
+
+  it('LOG_LEVEL takes any case: INFO is info', async () => {
+    const upper = await runCli(h, ['reconcile', '--target-group', 'conventions-site'], {
+      env: { [ENV.logLevel]: 'INFO' },
+    });
+    expect(upper.code, upper.stderr).toBe(0);
+    expect(upper.stderr).not.toContain('LOG_LEVEL');
+    // At info the write is logged; at the CLI's default (warn) it would not be.
+    expect(upper.stderr).toContain('site changed');
+    const mixed = await runCli(h, ['reconcile', '--dry-run'], { env: { [ENV.logLevel]: 'Error' } });
+    expect(mixed.code, mixed.stderr).toBe(0);
+    const bad = await runCli(h, ['reconcile', '--dry-run'], { env: { [ENV.logLevel]: 'LOUD' } });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(
+      'environment variable LOG_LEVEL is "LOUD"; expected one of trace, debug, info, warn, error, fatal, silent (any case)',
+    );
+  });
+
+  it(`${ENV.scheduleMinutes} takes the construct's range (${SCHEDULE_MINUTES.min}-${SCHEDULE_MINUTES.max}), value for value`, async () => {
+    for (const minutes of [0, 1, 5, 60, 61, 1440]) {
+      const result = await runCli(h, ['reconcile', '--dry-run', '--json'], {
+        env: { [ENV.scheduleMinutes]: String(minutes) },
+      });
+      let construct = true;
+      try {
+        readAppConfig((key) => (key === 'scheduleMinutes' ? minutes : undefined));
+      } catch {
+        construct = false;
+      }
+      expect(
+        result.code === 0,
+        `${minutes} minutes: the CLI says ${result.code}, the construct ${construct}`,
+      ).toBe(construct);
+      if (!construct) {
+        expect(result.code).toBe(2);
+        expect(result.stderr).toContain(
+          `${ENV.scheduleMinutes} is "${minutes}"; expected whole minutes from 1 to 60`,
+        );
+      }
+    }
+  });
+
+  it('--endpoint naming no opted-in target group is an error row and exit 1, as --target-group nosuch is', async () => {
+    const nobody = 'vpce-0123456789abcdef0';
+    const nosuch = await runCli(h, ['reconcile', '--dry-run', '--target-group', 'nosuch']);
+    expect(nosuch.code).toBe(1);
+
+    const table = await runCli(h, ['reconcile', '--dry-run', '--endpoint', nobody]);
+    expect(table.code).toBe(1);
+    expect(table.stdout).toMatch(
+      new RegExp(`${nobody}\\s+-\\s+error\\s.*no opted-in target group names endpoint ${nobody}`),
+    );
+    expect(table.stderr).not.toMatch(/\n\s+at /);
+
+    const json = await runCli(h, [
+      'reconcile',
+      '--dry-run',
+      '--json',
+      '--endpoint',
+      nobody,
+      '--endpoint',
+      endpointId,
+    ]);
+    expect(json.code).toBe(1);
+    const report = JSON.parse(json.stdout) as JsonReport;
+    const errors = report.sites.filter((s) => s.status === 'error');
+    expect(errors).toEqual([
+      expect.objectContaining({
+        endpointId: nobody,
+        status: 'error',
+        message: `no opted-in target group names endpoint ${nobody} (no ${ENDPOINT_ID_TAG}=${nobody} tag); check the endpoint id, or tag the site's target group with it`,
+      }),
+    ]);
+    // The endpoint that is named is still reconciled (here: planned).
+    expect(report.sites.filter((s) => s.endpointId === endpointId).map((s) => s.targetGroupName)).toContain(
+      'conventions-site',
+    );
+
+    // Given with --target-group, the endpoint must be named among the selected groups.
+    const both = await runCli(h, [
+      'reconcile',
+      '--dry-run',
+      '--json',
+      '--target-group',
+      'conventions-site',
+      '--endpoint',
+      nobody,
+    ]);
+    expect(both.code).toBe(1);
+    expect((JSON.parse(both.stdout) as JsonReport).sites).toEqual([
+      expect.objectContaining({
+        endpointId: nobody,
+        status: 'error',
+        message: expect.stringContaining(
+          `no opted-in target group among the target groups selected names endpoint ${nobody}`,
+        ),
+      }),
+    ]);
+  });
+});
+
+const sink = () => new Writable({ write: (_chunk, _encoding, done) => done() });
 
 const hasZsh = spawnSync('sh', ['-c', 'command -v zsh'], { encoding: 'utf8' }).status === 0;
 
@@ -95,20 +248,21 @@ describe('vpce-target-sync completion bash|zsh', () => {
     expect(complete('completion', 'z')).toEqual(['zsh']);
   });
 
-  it('documents every completed option in its command’s --help, and completes every option the parser lists', async () => {
-    // Each command's options as bash completes them; each one given to the real CLI with --help must parse.
+  it('the parser takes every completed option, and every option the parser lists is completed', async () => {
     for (const command of complete('').filter((w) => !w.startsWith('-'))) {
       const options = complete(command, '-');
       expect(options.length, command).toBeGreaterThan(0);
       const help = await runCli(h, [command, '--help']);
       expect(help.code, `${command} --help: ${help.stderr}`).toBe(0);
       for (const option of options) {
-        if (option === '--help') continue;
-        expect(help.stdout, `${command} --help documents ${option}`).toContain(option);
+        // `--help` wins once the options parse, so exit 0 means the parser took the option (and a value).
+        const code = await main([command, option, 'wide', '--help'], sink(), sink());
+        expect(code, `${command} ${option}`).toBe(0);
       }
     }
     const unknown = await runCli(h, ['reconcile', '--nosuch']);
     const listed = /expected one of (.*) \(see --help\)/.exec(unknown.stderr)?.[1] ?? '';
+    expect(listed).toContain('--target-group');
     for (const option of listed.split(', ').map((o) => o.split(' ')[0] ?? ''))
       expect(complete('reconcile', '-')).toContain(option);
   });
@@ -161,7 +315,7 @@ describe('vpce-target-sync completion bash|zsh', () => {
     const help = await runCli(h, ['completion', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('source <(vpce-target-sync completion bash)');
-    const main = await runCli(h, ['--help']);
-    expect(main.stdout).toContain('vpce-target-sync completion bash|zsh');
+    const top = await runCli(h, ['--help']);
+    expect(top.stdout).toContain('vpce-target-sync completion bash|zsh');
   });
 });

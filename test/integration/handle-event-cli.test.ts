@@ -1,7 +1,9 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ENDPOINT_ID_TAG } from '@vpce-target-sync/shared';
+import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { DeleteTargetGroupCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { ENDPOINT_ID_TAG, METRIC, METRIC_NAMESPACE } from '@vpce-target-sync/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Vpc } from '../support/account.ts';
 import { sqsBatch, trail } from '../support/cloudtrail.ts';
@@ -59,6 +61,95 @@ describe('vpce-target-sync handle-event', () => {
     expect(result.stdout).toMatch(/^ignored msg-2: .*detail-type/m);
     expect(result.stdout).toContain(`re-queued ${arn} (attempt 1, in 15 s)`);
     expect(sim.sentMessages('vpce-target-sync-events')).toEqual([]);
+  });
+
+  it('says what the event named when no opted-in target group answers to it, in the table and in --json', async () => {
+    const stranger = 'vpce-0fedcba9876543210';
+    const file = await saved(
+      'stranger.json',
+      trail.modifyVpcEndpoint(stranger, { add: ['subnet-0b7f2a4c8e1d39655'] }),
+    );
+    const table = await runCli(h, ['handle-event', file]);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toBe(
+      `not in scope event-1: the event names ${stranger}; no opted-in target group names it (no ${ENDPOINT_ID_TAG}=${stranger} tag)\n`,
+    );
+    const json = await runCli(h, ['handle-event', file, '--json']);
+    expect(json.code).toBe(0);
+    const doc = JSON.parse(json.stdout);
+    expect(doc.sites).toEqual([]);
+    expect(doc.notInScope).toEqual([
+      {
+        messageId: 'event-1',
+        named: stranger,
+        reason: expect.stringMatching(`^the event names ${stranger}; no opted-in target group names it`),
+      },
+    ]);
+    expect(doc.ignored).toEqual([]);
+
+    // A target group the event names that did not opt in is said too.
+    const untagged = await h.account.site('cli-untagged', vpc);
+    const register = await runCli(h, ['handle-event', '-', '--json'], {
+      stdin: JSON.stringify(trail.targets('RegisterTargets', untagged, ['10.4.0.9'])),
+    });
+    expect(register.code).toBe(0);
+    expect(JSON.parse(register.stdout).notInScope).toEqual([
+      {
+        messageId: 'event-1',
+        named: untagged,
+        reason: expect.stringContaining('cli-untagged, which did not opt in'),
+      },
+    ]);
+  });
+
+  it('an event for a deleted target group is ignored: logged at warn, counted in EventsIgnored, acknowledged; the rest of the batch goes on', async () => {
+    const endpointId = await h.account.endpoint(vpc, 1);
+    await untilAvailable(h, endpointId, PENDING_MS);
+    const live = await h.account.site('cli-live', vpc, { endpointId });
+    const doomed = await h.account.site('cli-doomed', vpc, { endpointId });
+    await h.account.elbv2.send(new DeleteTargetGroupCommand({ TargetGroupArn: doomed }));
+    const batch = sqsBatch([
+      trail.deleteTargetGroup(doomed),
+      trail.addTags(live, { [ENDPOINT_ID_TAG]: endpointId }),
+    ]);
+
+    const result = await runCli(h, ['handle-event', '-', '--json', '--publish-metrics'], {
+      stdin: JSON.stringify(batch),
+      env: { LOG_LEVEL: 'warn' },
+    });
+    expect(result.code).toBe(0);
+    const doc = JSON.parse(result.stdout);
+    expect(doc.ignored).toEqual([
+      {
+        messageId: 'msg-1',
+        reason: `the event names target group ${doomed}, which no longer exists; nothing to reconcile`,
+      },
+    ]);
+    expect(doc.failedMessageIds).toEqual([]);
+    expect(doc.sites).toMatchObject([{ targetGroupArn: live, status: 'converged' }]);
+    const warned = result.stderr.split('\n').filter((l) => l.includes('no longer exists'));
+    expect(warned, result.stderr).toHaveLength(1);
+    expect(warned[0]).toMatch(/warn/i);
+    expect(warned[0]).toContain(doomed);
+
+    const cw = new CloudWatchClient(h.settings);
+    const data = await cw.send(
+      new GetMetricDataCommand({
+        StartTime: new Date(Date.now() - 3_600_000),
+        EndTime: new Date(Date.now() + 3_600_000),
+        MetricDataQueries: [
+          {
+            Id: 'ignored',
+            MetricStat: {
+              Metric: { Namespace: METRIC_NAMESPACE, MetricName: METRIC.EventsIgnored },
+              Period: 60,
+              Stat: 'Sum',
+            },
+          },
+        ],
+      }),
+    );
+    expect(data.MetricDataResults?.[0]?.Values?.reduce((a, b) => a + b, 0)).toBe(1);
   });
 
   it('gives a usage error, not a stack trace, for a file that is not JSON', async () => {

@@ -117,6 +117,8 @@ export const trail = {
       null,
       roleArn,
     ),
+  deleteTargetGroup: (arn: string, roleArn = PERSON_ROLE_ARN) =>
+    envelope('aws.elasticloadbalancing', 'DeleteTargetGroup', { targetGroupArn: arn }, null, roleArn),
   removeTags: (arn: string, keys: string[], roleArn = PERSON_ROLE_ARN) =>
     envelope('aws.elasticloadbalancing', 'RemoveTags', { resourceArns: [arn], tagKeys: keys }, null, roleArn),
   targets: (

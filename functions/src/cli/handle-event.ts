@@ -78,13 +78,17 @@ export async function handleEventCommand(
     out.write(
       toJson(report, {
         ignored: result.ignored,
+        notInScope: result.notInScope,
         requeued: result.requeued,
         failedMessageIds: result.failedMessageIds,
       }),
     );
   } else {
     for (const i of result.ignored) out.write(`ignored ${i.messageId}: ${i.reason}\n`);
-    if (result.report) out.write(toTable(report));
+    // What the events named that no site answers to: said, so an empty run is not a mystery.
+    for (const n of result.notInScope) out.write(`not in scope ${n.messageId}: ${n.reason}\n`);
+    if (result.report && (report.sites.length > 0 || result.notInScope.length + result.ignored.length === 0))
+      out.write(toTable(report));
     for (const r of result.requeued) {
       out.write(
         `re-queued ${r.targetGroupArn} (attempt ${r.attempt}, in ${r.delaySeconds} s): ${r.reason}\n`,

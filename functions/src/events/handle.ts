@@ -28,10 +28,20 @@ export interface IgnoredMessage {
   readonly reason: string;
 }
 
+/** Something a message names that no opted-in site answers to: said, not counted as ignored. */
+export interface NotInScope {
+  readonly messageId: string;
+  /** The endpoint id or target group ARN the event names. */
+  readonly named: string;
+  readonly reason: string;
+}
+
 export interface EventsResult {
   /** Null when no message named a site, so nothing was reconciled. */
   readonly report: RunReport | null;
   readonly ignored: readonly IgnoredMessage[];
+  /** Endpoints no opted-in target group names, and target groups that are not opted in. */
+  readonly notInScope: readonly NotInScope[];
   readonly requeued: readonly RequeueRequest[];
   /** Messages to retry (transient AWS failure): SQS redelivers them, then dead-letters them. */
   readonly failedMessageIds: readonly string[];
@@ -93,12 +103,12 @@ export async function handleMessages(
   }
   if (work.length === 0) {
     if (ignored.length && options.publishMetrics) await publishIgnored(deps, ignored.length);
-    return { report: null, ignored, requeued: [], failedMessageIds: [] };
+    return { report: null, ignored, notInScope: [], requeued: [], failedMessageIds: [] };
   }
 
-  let candidates: Candidate[];
+  let named: Named;
   try {
-    candidates = await discoverNamed(
+    named = await discoverNamed(
       deps,
       [...new Set(work.flatMap((w) => w.endpointIds))],
       [...new Set(work.flatMap((w) => w.targetGroupArns))],
@@ -109,8 +119,16 @@ export async function handleMessages(
       { errorCode: awsErrorCode(error) },
       `discovery failed, messages will be retried: ${describeAwsError(error)}`,
     );
-    return { report: null, ignored, requeued: [], failedMessageIds: work.map((w) => w.messageId) };
+    return {
+      report: null,
+      ignored,
+      notInScope: [],
+      requeued: [],
+      failedMessageIds: work.map((w) => w.messageId),
+    };
   }
+  const { candidates } = named;
+  const notInScope = outOfScope(deps, work, named, ignored);
 
   const report = await reconcileCandidates(deps, options, candidates, { eventsIgnored: ignored.length });
   const failed = new Set<string>();
@@ -156,7 +174,60 @@ export async function handleMessages(
       for (const w of naming) failed.add(w.messageId);
     }
   }
-  return { report, ignored, requeued, failedMessageIds: [...failed] };
+  return { report, ignored, notInScope, requeued, failedMessageIds: [...failed] };
+}
+
+/** What discovery made of the names a batch carries. */
+interface Named {
+  readonly candidates: Candidate[];
+  /** ARNs ELBv2 no longer knows (a DeleteTargetGroup, or a group deleted since the event). */
+  readonly gone: ReadonlySet<string>;
+  /** ARN -> name of target groups without the opt-in tag. */
+  readonly notOptedIn: ReadonlyMap<string, string>;
+}
+
+/**
+ * Sorts out the names that reach no site. A message whose every name is a target group that no
+ * longer exists is ignored, as README's Event path says (logged at warn, counted in EventsIgnored,
+ * acknowledged); endpoints no opted-in group names and groups that are not opted in are said (at
+ * info: most endpoint events in an account are not about a site) and returned for the CLI to print.
+ */
+function outOfScope(
+  deps: ReconcileDeps,
+  work: Work[],
+  named: Named,
+  ignored: IgnoredMessage[],
+): NotInScope[] {
+  const endpointsNamed = new Set(
+    named.candidates.flatMap((c) => (c.kind === 'site' ? [c.tags[ENDPOINT_ID_TAG]] : [])),
+  );
+  const notInScope: NotInScope[] = [];
+  for (const w of [...work]) {
+    const gone = w.targetGroupArns.filter((arn) => named.gone.has(arn));
+    if (gone.length > 0 && gone.length === w.targetGroupArns.length && w.endpointIds.length === 0) {
+      const reason = `the event names target group ${gone.join(', ')}, which no longer exists; nothing to reconcile`;
+      deps.log.warn({ messageId: w.messageId, reason }, `event ignored: ${reason}`);
+      ignored.push({ messageId: w.messageId, reason });
+      work.splice(work.indexOf(w), 1);
+      continue;
+    }
+    for (const arn of gone) {
+      deps.log.warn(
+        { messageId: w.messageId, targetGroupArn: arn },
+        'target group no longer exists: nothing to reconcile',
+      );
+    }
+    for (const id of w.endpointIds.filter((e) => !endpointsNamed.has(e))) {
+      const reason = `the event names ${id}; no opted-in target group names it (no ${ENDPOINT_ID_TAG}=${id} tag)`;
+      deps.log.info({ messageId: w.messageId, endpointId: id }, reason);
+      notInScope.push({ messageId: w.messageId, named: id, reason });
+    }
+    for (const arn of w.targetGroupArns.filter((a) => named.notOptedIn.has(a))) {
+      const reason = `the event names target group ${named.notOptedIn.get(arn)}, which did not opt in (no ${ENDPOINT_ID_TAG} tag): left alone`;
+      notInScope.push({ messageId: w.messageId, named: arn, reason });
+    }
+  }
+  return notInScope;
 }
 
 /**
@@ -168,25 +239,31 @@ async function discoverNamed(
   deps: ReconcileDeps,
   endpointIds: readonly string[],
   targetGroupArns: readonly string[],
-): Promise<Candidate[]> {
+): Promise<Named> {
   const targetGroups: TargetGroups = deps.targetGroups;
   const byEndpoint = endpointIds.length ? await targetGroups.listOptedIn(endpointIds) : new Map();
   const arns = [...new Set([...byEndpoint.keys(), ...targetGroupArns])];
-  if (arns.length === 0) return [];
+  if (arns.length === 0) return { candidates: [], gone: new Set(), notOptedIn: new Map() };
   const facts = await targetGroups.find(arns);
   const candidates = await withFreshTags(targetGroups, facts);
-  for (const tg of facts.filter(
-    (f) => !candidates.some((c) => c.kind === 'site' && c.targetGroup.arn === f.arn),
-  )) {
+  const notOptedIn = new Map(
+    facts
+      .filter((f) => !candidates.some((c) => c.kind === 'site' && c.targetGroup.arn === f.arn))
+      .map((tg) => [tg.arn, tg.name] as const),
+  );
+  for (const [arn, name] of notOptedIn) {
     deps.log.info(
-      { site: tg.name, targetGroupArn: tg.arn },
+      { site: name, targetGroupArn: arn },
       `not opted in (no ${ENDPOINT_ID_TAG} tag): left alone`,
     );
   }
-  for (const arn of arns.filter((a) => !facts.some((f) => f.arn === a))) {
+  const missing = arns.filter((a) => !facts.some((f) => f.arn === a));
+  // The tagging index can still list a group that was just deleted; the ARNs events name are
+  // judged per message (outOfScope), those only the index found are noted here.
+  for (const arn of missing.filter((a) => !targetGroupArns.includes(a))) {
     deps.log.info({ targetGroupArn: arn }, 'target group no longer exists: nothing to reconcile');
   }
-  return candidates;
+  return { candidates, gone: new Set(missing.filter((a) => targetGroupArns.includes(a))), notOptedIn };
 }
 
 async function publishIgnored(deps: ReconcileDeps, count: number): Promise<void> {

@@ -23,7 +23,14 @@ export interface Scope {
 /** A target group the run looks at: opted in (tags known), or named by the user and found wanting. */
 export type Candidate =
   | { readonly kind: 'site'; readonly targetGroup: TargetGroupFacts; readonly tags: Tags }
-  | { readonly kind: 'rejected'; readonly arn: string; readonly name: string; readonly message: string };
+  | {
+      readonly kind: 'rejected';
+      readonly arn: string;
+      readonly name: string;
+      readonly message: string;
+      /** Set when what was not found is a site for this endpoint (`--endpoint` naming no opted-in group). */
+      readonly endpointId?: string;
+    };
 
 /**
  * Finds the sites in scope with as few calls as the APIs allow: the tagging API lists opted-in
@@ -31,9 +38,16 @@ export type Candidate =
  * described directly. Untagged target groups are never read for targets.
  */
 export async function discover(targetGroups: TargetGroups, scope: Scope = {}): Promise<Candidate[]> {
-  if (scope.targetGroups?.length) return discoverNamed(targetGroups, scope.targetGroups, scope.endpointIds);
+  const candidates = scope.targetGroups?.length
+    ? await discoverNamed(targetGroups, scope.targetGroups, scope.endpointIds)
+    : await discoverIndexed(targetGroups, scope.endpointIds?.length ? scope.endpointIds : undefined);
+  return [...candidates, ...unnamedEndpoints(scope, candidates)];
+}
 
-  const endpointIds = scope.endpointIds?.length ? scope.endpointIds : undefined;
+async function discoverIndexed(
+  targetGroups: TargetGroups,
+  endpointIds: readonly string[] | undefined,
+): Promise<Candidate[]> {
   const indexed = await targetGroups.listOptedIn(endpointIds);
   if (indexed.size === 0) return [];
   const facts = endpointIds ? await targetGroups.find([...indexed.keys()]) : await targetGroups.listAll();
@@ -42,6 +56,24 @@ export async function discover(targetGroups: TargetGroups, scope: Scope = {}): P
     facts.filter((tg) => indexed.has(tg.arn)),
     endpointIds,
   );
+}
+
+/**
+ * An endpoint the scope names that no site in it names is an error row, as a `--target-group` that
+ * does not exist is: a mistyped id must not look like a fleet with nothing to do.
+ */
+function unnamedEndpoints(scope: Scope, candidates: readonly Candidate[]): Candidate[] {
+  const named = new Set(candidates.flatMap((c) => (c.kind === 'site' ? [c.tags[ENDPOINT_ID_TAG]] : [])));
+  const among = scope.targetGroups?.length ? ' among the target groups selected' : '';
+  return (scope.endpointIds ?? [])
+    .filter((id) => !named.has(id))
+    .map((id) => ({
+      kind: 'rejected',
+      arn: '',
+      name: '',
+      endpointId: id,
+      message: `no opted-in target group${among} names endpoint ${id} (no ${ENDPOINT_ID_TAG}=${id} tag${among ? ' on them' : ''}); check the endpoint id, or tag the site's target group with it`,
+    }));
 }
 
 /**

@@ -196,7 +196,8 @@ export async function reconcileCandidates(
 }
 
 function check(candidate: Candidate): { targetGroup: TargetGroupFacts; spec: SiteSpec } | SiteReport {
-  if (candidate.kind === 'rejected') return errorReport(candidate, null, candidate.message);
+  if (candidate.kind === 'rejected')
+    return { ...errorReport(candidate, null, candidate.message), endpointId: candidate.endpointId ?? null };
   const tg = candidate.targetGroup;
   const spec = readSiteTags(candidate.tags);
   if (!spec.ok) return errorReport(tg, null, spec.error);
