@@ -9,6 +9,7 @@ import { accountOf, toJson, toStatusJson, toStatusTable, toTable } from './forma
 import { handleEventCommand } from './handle-event.ts';
 import { cliLogger } from './logger.ts';
 import { missingProfile } from './profile.ts';
+import { progressReporter } from './progress.ts';
 
 /**
  * Runs a command that talks to AWS. It lives apart from main.ts so that `--help` and `--version`
@@ -50,12 +51,14 @@ export async function runCommand(
     }
     // status is a dry run that prints health instead of a plan: read-only, no metrics.
     const readOnly = cmd.name === 'status';
+    const progress = progressReporter(err as NodeJS.WriteStream);
     const report = await reconcile(deps, {
       dryRun: dryRun || readOnly,
       scope: { targetGroups: cmd.targetGroups, endpointIds: cmd.endpointIds },
       publishMetrics: publishMetrics && !readOnly,
       perSiteMetrics: config.value.perSiteMetrics,
-    });
+      progress,
+    }).finally(() => progress.finish());
     log.info({ summary: report.summary }, 'run completed');
     const scope = { region: await deps.targetGroups.region(), account: accountOf(report) };
     if (readOnly) out.write(cmd.json ? toStatusJson(report, scope) : toStatusTable(report, scope, cmd.wide));

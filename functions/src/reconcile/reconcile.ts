@@ -56,6 +56,8 @@ export interface ReconcileOptions {
   readonly publishMetrics: boolean;
   /** Publish the per-site (TargetGroup dimension) metrics too. */
   readonly perSiteMetrics: boolean;
+  /** Told as the run advances, site by site (the CLI's progress line). */
+  readonly progress?: RunProgress;
   /**
    * Spread a full pass over consecutive ticks when more than `sitesPerRun` sites are opted in
    * (the scheduled path); absent, a run takes every site in scope.
@@ -65,6 +67,12 @@ export interface ReconcileOptions {
     readonly sitesPerRun: number | ((sites: number) => number);
     readonly tick: number;
   };
+}
+
+/** Told how a long run advances: the CLI prints progress from it. */
+export interface RunProgress {
+  start(sites: number): void;
+  siteDone(site: SiteReport): void;
 }
 
 /** A site that passed its tag and target-type checks, with the targets it holds now. */
@@ -136,12 +144,14 @@ export async function reconcileCandidates(
 ): Promise<RunReport> {
   const { log } = deps;
   const reports: SiteReport[] = [];
+  options.progress?.start(candidates.length);
+  const settle = (report: SiteReport): SiteReport => (options.progress?.siteDone(report), report);
   const valid: { targetGroup: TargetGroupFacts; spec: SiteSpec }[] = [];
   for (const candidate of candidates) {
     const checked = check(candidate);
     if ('status' in checked) {
       log.error({ site: checked.targetGroupName, targetGroupArn: checked.targetGroupArn }, checked.message);
-      reports.push(checked);
+      reports.push(settle(checked));
     } else valid.push(checked);
   }
 
@@ -162,7 +172,7 @@ export async function reconcileCandidates(
     );
     const sites: ObservedSite[] = [];
     for (const o of observed) {
-      if ('status' in o) reports.push(o);
+      if ('status' in o) reports.push(settle(o));
       else sites.push(o);
     }
 
@@ -173,15 +183,17 @@ export async function reconcileCandidates(
       const interfaces = await deps.endpoints.networkInterfaces(
         [...endpoints.values()].flatMap((e) => e.networkInterfaceIds),
       );
-      const written = mapConcurrent(sites, APPLY_CONCURRENCY, (site) =>
-        reconcileSite(deps, options, site, endpoints.get(site.spec.endpointId), interfaces),
+      const written = mapConcurrent(sites, APPLY_CONCURRENCY, async (site) =>
+        settle(await reconcileSite(deps, options, site, endpoints.get(site.spec.endpointId), interfaces)),
       );
       // Awaited below; a rejection must not count as unhandled while later chunks are read.
       written.catch(() => {});
       writing.push(written);
     } catch (error) {
       // The endpoint reads are shared by the chunk's sites: when they fail, each reports the failure.
-      reports.push(...sites.map((site) => failed(log, site.targetGroup, site.spec, operation, error)));
+      reports.push(
+        ...sites.map((site) => settle(failed(log, site.targetGroup, site.spec, operation, error))),
+      );
     }
   }
   for (const written of await Promise.all(writing)) reports.push(...written);
