@@ -8,7 +8,7 @@ import { CloudWatchClient, GetMetricDataCommand, ListMetricsCommand } from '@aws
 import { main } from '@vpce-target-sync/functions/cli';
 import { METRIC_NAMESPACE } from '@vpce-target-sync/shared';
 import { startSimulator } from '../sim/index.ts';
-import { Account } from '../support/account.ts';
+import { buildDemoAccount, describeDemoAccount } from './account.ts';
 
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 const step = (s: string) => process.stdout.write(`\n${bold(`== ${s}`)}\n`);
@@ -17,7 +17,6 @@ const external = process.env.AWS_ENDPOINT_URL;
 const sim = external ? undefined : await startSimulator();
 Object.assign(process.env, sim?.env ?? {}, { LOG_LEVEL: 'silent' });
 const clientConfig = sim?.clientConfig() ?? {};
-const account = new Account(clientConfig);
 let exitCode = 0;
 
 try {
@@ -26,31 +25,9 @@ try {
       ? `Simulator listening on ${sim.url}; building an account through AWS API calls`
       : `Using the endpoint in AWS_ENDPOINT_URL (${external}); building an account through AWS API calls`,
   );
-  const vpc = await account.vpc(20);
-  const endpointId = await account.endpoint(vpc, 2);
-  const ips = await account.endpointIps(endpointId);
-  process.stdout.write(
-    `VPC ${vpc.vpcId} in ${vpc.subnets.map((s) => s.az).join(', ')}; S3 interface endpoint ${endpointId} in 2 subnets: ${ips.join(', ')}\n`,
-  );
-
-  const sites = {
-    'docs-site': await account.site('docs-site', vpc, { endpointId }),
-    'wiki-site': await account.site('wiki-site', vpc, { endpointId }),
-    'status-site': await account.site('status-site', vpc, { endpointId, policy: 'observe' }),
-    'legacy-site': await account.site('legacy-site', vpc, { endpointId, policy: 'upsert-only' }),
-    'broken-site': await account.site('broken-site', vpc, { endpointId: 'vpce-1234' }),
-    'unmanaged-tg': await account.site('unmanaged-tg', vpc),
-  };
-  for (const [i, arn] of Object.values(sites).entries()) await account.attach(vpc, arn, 8000 + i);
-  // wiki-site was filled once by a deploy-time script and then the endpoint was recreated: one IP is stale.
-  await account.register(sites['wiki-site'], [ips[0] as string, '10.20.3.77']);
-  await account.register(sites['status-site'], ['10.20.3.78']);
-  await account.register(sites['legacy-site'], ['10.20.3.79']);
-  await account.register(sites['unmanaged-tg'], ['10.20.3.80']);
-  process.stdout.write(
-    'Sites: docs-site (new, empty), wiki-site (drifted), status-site (observe), legacy-site (upsert-only),\n' +
-      "broken-site (tag 'vpce-1234' is not an endpoint id), unmanaged-tg (no opt-in tag: never touched)\n",
-  );
+  const demo = await buildDemoAccount(clientConfig);
+  const { account, vpc, endpointId, sites } = demo;
+  process.stdout.write(describeDemoAccount(demo));
 
   const snapshot = async () =>
     Object.fromEntries(

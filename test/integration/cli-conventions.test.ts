@@ -1,9 +1,12 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { readConfig } from '@vpce-target-sync/functions';
 import { main } from '@vpce-target-sync/functions/cli';
 import { ENDPOINT_ID_TAG, ENV, SCHEDULE_MINUTES } from '@vpce-target-sync/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +28,10 @@ beforeAll(async () => {
   await h.account.site('conventions-site', vpc, { endpointId });
 });
 afterAll(() => h.stop());
+
+/** Tools a user may have; where one is missing, the tests that use it check what they can without it. */
+const hasAws = spawnSync('sh', ['-c', 'command -v aws'], { encoding: 'utf8' }).status === 0;
+const hasZsh = spawnSync('sh', ['-c', 'command -v zsh'], { encoding: 'utf8' }).status === 0;
 
 /** A module hook that makes any import of the AWS SDK fail: what runs with it loads no SDK. */
 function sdkBlocker(): string {
@@ -66,18 +73,32 @@ describe('even validation of the environment and of --endpoint', () => {
     const queueUrl =
       (await new SQSClient(h.settings).send(new CreateQueueCommand({ QueueName: 'conventions-events' })))
         .QueueUrl ?? '';
+    // Through the CLI: the endpoint's own queue URL and SQS's usual form.
     for (const good of [
       queueUrl,
       'https://sqs.eu-west-1.amazonaws.com/123456789012/vpce-target-sync-events',
-      'https://sqs.cn-north-1.amazonaws.com.cn/123456789012/events',
-      'https://sqs-fips.us-gov-west-1.amazonaws.com/123456789012/events.fifo',
-      'https://sqs.us-east-2.api.aws/123456789012/events',
-      'https://queue.amazonaws.com/123456789012/events',
-      'http://localhost:4566/000000000000/events',
     ]) {
       const result = await runCli(h, ['reconcile', '--dry-run', '--json'], { env: { [ENV.queueUrl]: good } });
       expect(result.code, `${good}: ${result.stderr}`).toBe(0);
     }
+    // SQS's other documented endpoints, and emulators on this machine.
+    for (const good of [
+      'https://sqs.cn-north-1.amazonaws.com.cn/123456789012/events',
+      'https://sqs-fips.us-gov-west-1.amazonaws.com/123456789012/events.fifo',
+      'https://sqs.us-east-2.api.aws/123456789012/events',
+      'https://queue.amazonaws.com/123456789012/events',
+      'https://eu-west-1.queue.amazonaws.com/123456789012/events',
+      'http://localhost:4566/000000000000/events',
+      'http://127.0.0.1:5000/123456789012/events',
+    ]) {
+      expect(readConfig({ [ENV.queueUrl]: good }), good).toMatchObject({ ok: true });
+    }
+    // A queue on the host AWS_ENDPOINT_URL names (LocalStack's sqs.<region>.localhost.localstack.cloud).
+    const localstack = 'http://sqs.us-east-1.localhost.localstack.cloud:4566/000000000000/events';
+    expect(readConfig({ [ENV.queueUrl]: localstack })).toMatchObject({ ok: false });
+    expect(
+      readConfig({ [ENV.queueUrl]: localstack, AWS_ENDPOINT_URL: 'http://localhost.localstack.cloud:4566' }),
+    ).toMatchObject({ ok: true });
   });
 
   it('LOG_LEVEL takes any case: INFO is info', async () => {
@@ -98,27 +119,29 @@ describe('even validation of the environment and of --endpoint', () => {
   });
 
   it(`${ENV.scheduleMinutes} takes the construct's range (${SCHEDULE_MINUTES.min}-${SCHEDULE_MINUTES.max}), value for value`, async () => {
-    for (const minutes of [0, 1, 5, 60, 61, 1440]) {
-      const result = await runCli(h, ['reconcile', '--dry-run', '--json'], {
-        env: { [ENV.scheduleMinutes]: String(minutes) },
-      });
+    // The variable and the construct's app context give the same verdict, value for value.
+    for (const minutes of [0, 1, 5, 59, 60, 61, 120, 1440]) {
       let construct = true;
       try {
         readAppConfig((key) => (key === 'scheduleMinutes' ? minutes : undefined));
       } catch {
         construct = false;
       }
-      expect(
-        result.code === 0,
-        `${minutes} minutes: the CLI says ${result.code}, the construct ${construct}`,
-      ).toBe(construct);
-      if (!construct) {
-        expect(result.code).toBe(2);
-        expect(result.stderr).toContain(
-          `${ENV.scheduleMinutes} is "${minutes}"; expected whole minutes from 1 to 60`,
-        );
-      }
+      expect(readConfig({ [ENV.scheduleMinutes]: String(minutes) }).ok, `${minutes} minutes`).toBe(construct);
     }
+    // And through the CLI: the top of the range runs, one past it is a configuration error.
+    const top = await runCli(h, ['reconcile', '--dry-run', '--json'], {
+      env: { [ENV.scheduleMinutes]: '60' },
+    });
+    expect(top.code, top.stderr).toBe(0);
+    const past = await runCli(h, ['reconcile', '--dry-run', '--json'], {
+      env: { [ENV.scheduleMinutes]: '61' },
+    });
+    expect(past.code).toBe(2);
+    expect(past.stdout).toBe('');
+    expect(past.stderr).toBe(
+      `error: environment variable ${ENV.scheduleMinutes} is "61"; expected whole minutes from 1 to 60, as the construct's schedule\n`,
+    );
   });
 
   it('--endpoint naming no opted-in target group is an error row and exit 1, as --target-group nosuch is', async () => {
@@ -180,9 +203,102 @@ describe('even validation of the environment and of --endpoint', () => {
   });
 });
 
-const sink = () => new Writable({ write: (_chunk, _encoding, done) => done() });
+describe('pnpm sim --seed demo: a simulator with the demo account, to try the CLI on', () => {
+  const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+  let child: ChildProcess | undefined;
+  afterAll(() => {
+    if (child && child.exitCode === null) child.kill('SIGKILL');
+  });
 
-const hasZsh = spawnSync('sh', ['-c', 'command -v zsh'], { encoding: 'utf8' }).status === 0;
+  it("prints export lines with AWS_DEFAULT_REGION, and the CLI run with them sees the demo's sites", async () => {
+    child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'test/sim/main.ts', '--seed', 'demo', '--port', '0'],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stdout = '';
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    const deadline = Date.now() + 30_000;
+    while (!stdout.includes('export AWS_EC2_METADATA_DISABLED')) {
+      if (child.exitCode !== null || Date.now() > deadline)
+        throw new Error(`pnpm sim --seed demo: ${stdout}`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    const exports = Object.fromEntries(
+      [...stdout.matchAll(/^export (\w+)=(.*)$/gm)].map((m) => [m[1] ?? '', m[2] ?? '']),
+    );
+    expect(exports).toMatchObject({
+      AWS_ENDPOINT_URL: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+      AWS_REGION: 'us-east-1',
+      AWS_DEFAULT_REGION: 'us-east-1',
+    });
+    expect(stdout).toContain("Seeded with the demo's account.");
+    expect(stdout).toContain('pnpm cli reconcile --dry-run');
+
+    // As a new user would: only the printed exports, nothing from this test's harness.
+    const seeded = { ...h, env: exports };
+    const plan = await runCli(seeded, ['reconcile', '--dry-run', '--json']);
+    expect(plan.code, plan.stderr).toBe(1); // broken-site is misconfigured
+    const report = JSON.parse(plan.stdout) as JsonReport;
+    expect(report.sites.map((s) => `${s.targetGroupName} ${s.status}`).sort()).toEqual([
+      'broken-site error',
+      'docs-site drift',
+      'legacy-site drift',
+      'status-site drift',
+      'wiki-site drift',
+    ]);
+    const table = await runCli(seeded, ['reconcile', '--dry-run', '--target-group', 'wiki-site']);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/wiki-site\s+vpce-\w+\s+sync\s+drift/);
+
+    // The AWS CLI, where installed (v1 finds the region only in AWS_DEFAULT_REGION), from the same exports.
+    if (hasAws) {
+      const aws = spawnSync(
+        'aws',
+        ['elbv2', 'describe-target-groups', '--query', 'TargetGroups[].TargetGroupName', '--output', 'text'],
+        {
+          encoding: 'utf8',
+          env: {
+            PATH: process.env.PATH ?? '',
+            HOME: process.env.HOME ?? '',
+            AWS_CONFIG_FILE: join(dir, 'no-config'),
+            AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
+            ...exports,
+          },
+        },
+      );
+      expect(aws.status, aws.stderr).toBe(0);
+      expect(aws.stdout.trim().split(/\s+/).sort()).toEqual([
+        'broken-site',
+        'docs-site',
+        'legacy-site',
+        'status-site',
+        'unmanaged-tg',
+        'wiki-site',
+      ]);
+    }
+
+    child.kill('SIGTERM');
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(0);
+  });
+
+  it('an unknown seed is a usage error (exit 2) naming the seeds', () => {
+    const bad = spawnSync(process.execPath, ['--import', 'tsx', 'test/sim/main.ts', '--seed', 'nosuch'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("unknown seed 'nosuch'; expected demo");
+  });
+});
+
+const sink = () => new Writable({ write: (_chunk, _encoding, done) => done() });
 
 describe('vpce-target-sync completion bash|zsh', () => {
   let bashScript: string;
