@@ -25,6 +25,8 @@ describe('the vpce-target-sync bin of the functions package', () => {
       (e) => e,
     );
     expect(failure.code).toBe(2);
-    expect(failure.stderr).toMatch(/^error: reconcile: option --target-group needs a value \(see --help\)\n$/);
+    expect(failure.stderr).toMatch(
+      /^error: reconcile: option --target-group needs a value \(see --help\)\n$/,
+    );
   });
 });
