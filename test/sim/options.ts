@@ -4,7 +4,7 @@ import type { RateLimit } from './throttle.ts';
 export const ACCOUNT_ID = '123456789012';
 
 /** SigV4 signing names, which is how requests are routed to a service. */
-export type ServiceName = 'ec2' | 'elasticloadbalancing' | 'monitoring' | 'tagging' | 'sqs';
+export type ServiceName = 'ec2' | 'elasticloadbalancing' | 'monitoring' | 'tagging' | 'sqs' | 's3';
 
 export interface SimulatorOptions {
   /** Region for `env`, `clientConfig()` and unsigned requests. @default 'us-east-1' */

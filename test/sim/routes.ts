@@ -5,9 +5,11 @@ import { awsJsonProtocol } from './protocols/aws-json.ts';
 import { awsQueryProtocol } from './protocols/aws-query.ts';
 import { ec2QueryProtocol } from './protocols/ec2-query.ts';
 import type { WireProtocol } from './protocols/protocol.ts';
+import { restXmlS3Protocol } from './protocols/rest-xml-s3.ts';
 import { cloudwatchOperations } from './services/cloudwatch.ts';
 import { ec2Operations } from './services/ec2.ts';
 import { elbv2Operations } from './services/elbv2.ts';
+import { s3Operations } from './services/s3.ts';
 import type { Operations } from './services/service.ts';
 import { sqsOperations } from './services/sqs.ts';
 import { taggingOperations } from './services/tagging.ts';
@@ -90,6 +92,13 @@ export const routes: Readonly<Record<ServiceName, Route>> = {
     // The SQS model gives RequestThrottled HTTP 403; the SDK retries it as throttling by name.
     throttled: () => new AwsError('RequestThrottled', 'Rate exceeded', 403),
     internalError: (message) => new AwsError('InternalFailure', message, 500),
+  },
+  s3: {
+    // REST-XML: the method, path and query name the operation (path or virtual-host style).
+    protocol: restXmlS3Protocol,
+    operations: s3Operations,
+    throttled: () => new AwsError('SlowDown', 'Please reduce your request rate.', 503),
+    internalError: (message) => new AwsError('InternalError', message, 500),
   },
 };
 

@@ -128,7 +128,12 @@ export class SimServer {
     const route = routes[service];
     let call: DecodedCall;
     try {
-      call = route.protocol.decode({ headers: req.headers, body });
+      call = route.protocol.decode({
+        method: req.method ?? 'GET',
+        url: req.url ?? '/',
+        headers: req.headers,
+        body,
+      });
     } catch (error) {
       if (!(error instanceof AwsError)) throw error;
       const response = route.protocol.encodeError('', error, base.requestId);

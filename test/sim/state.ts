@@ -42,6 +42,25 @@ export interface SecurityGroup {
   readonly vpcId: string;
   readonly name: string;
   readonly description: string;
+  /** Inbound and outbound rules, in the order they were authorized. */
+  readonly rules: SecurityGroupRule[];
+}
+
+/** One rule of a security group: a protocol and port range to or from a CIDR or another group. */
+export interface SecurityGroupRule {
+  readonly id: string;
+  readonly seq: number;
+  readonly groupId: string;
+  readonly isEgress: boolean;
+  /** `tcp`, `udp`, `icmp`, or `-1` for all traffic. */
+  readonly ipProtocol: string;
+  /** -1 for all ports (as EC2 reports `-1` rules). */
+  readonly fromPort: number;
+  readonly toPort: number;
+  readonly cidrIpv4: string | undefined;
+  readonly cidrIpv6: string | undefined;
+  readonly referencedGroupId: string | undefined;
+  readonly description: string | undefined;
 }
 
 export type VpcEndpointType = 'Interface' | 'Gateway';
@@ -182,6 +201,35 @@ export interface ListenerAction {
   readonly order: number | undefined;
   /** The target groups a `forward` action sends to; empty for other action types. */
   readonly targetGroupArns: readonly string[];
+  /**
+   * The action's own settings by wire name (`RedirectConfig`, `FixedResponseConfig`,
+   * `AuthenticateOidcConfig`, `AuthenticateCognitoConfig`): their scalar members, as given.
+   */
+  readonly configs: Readonly<Record<string, Readonly<Record<string, string>>>>;
+}
+
+/** A listener rule condition: `host-header`, `path-pattern`, `http-request-method`, `source-ip`. */
+export interface RuleCondition {
+  readonly field: string;
+  readonly values: readonly string[];
+}
+
+/** A rule transform: `host-header-rewrite` or `url-rewrite`, each a list of regex rewrites. */
+export interface RuleTransform {
+  readonly type: string;
+  readonly rewrites: readonly { readonly regex: string; readonly replace: string }[];
+}
+
+/** A listener rule other than the default one (which is the listener's default actions). */
+export interface ListenerRule {
+  readonly arn: string;
+  readonly seq: number;
+  readonly listenerArn: string;
+  readonly priority: number;
+  readonly conditions: readonly RuleCondition[];
+  readonly actions: readonly ListenerAction[];
+  readonly transforms: readonly RuleTransform[];
+  readonly createdAt: number;
 }
 
 export interface Listener {
@@ -191,6 +239,9 @@ export interface Listener {
   readonly protocol: string;
   readonly port: number;
   readonly defaultActions: readonly ListenerAction[];
+  readonly certificateArns: readonly string[];
+  /** The ARN DescribeRules gives the listener's default rule. */
+  readonly defaultRuleArn: string;
   readonly createdAt: number;
 }
 
@@ -223,6 +274,7 @@ export interface Elbv2State {
   readonly targetGroups: Map<string, TargetGroup>;
   readonly loadBalancers: Map<string, LoadBalancer>;
   readonly listeners: Map<string, Listener>;
+  readonly rules: Map<string, ListenerRule>;
   /** Keyed by resource ARN; deleted resources keep theirs (the index still lists them a while). */
   readonly tagHistory: Map<string, TagHistory>;
   /** Keyed by `targetGroupArn|id:port`; set by `Simulator.setTargetHealth`. */
@@ -290,12 +342,29 @@ export interface SqsState {
   readonly queues: Map<string, Queue>;
 }
 
+/** An S3 general purpose bucket. */
+export interface Bucket {
+  readonly name: string;
+  readonly seq: number;
+  readonly region: string;
+  readonly createdAt: number;
+  /** The bucket policy's JSON text, as PutBucketPolicy stored it. */
+  policy: string | undefined;
+}
+
+export interface S3State {
+  /** Keyed by bucket name. */
+  readonly buckets: Map<string, Bucket>;
+}
+
 export interface RegionState {
   readonly region: string;
   readonly ec2: Ec2State;
   readonly elbv2: Elbv2State;
   readonly cloudwatch: CloudWatchState;
   readonly sqs: SqsState;
+  /** Buckets live in the region they were created in (S3's namespace is global; see the README). */
+  readonly s3: S3State;
   /** Creation order, which is also the order lists and page cursors follow. */
   nextSeq(): number;
 }
@@ -321,11 +390,13 @@ export function createRegionState(region: string): RegionState {
       targetGroups: new Map(),
       loadBalancers: new Map(),
       listeners: new Map(),
+      rules: new Map(),
       tagHistory: new Map(),
       healthOverrides: new Map(),
     },
     cloudwatch: { datums: [] },
     sqs: { queues: new Map() },
+    s3: { buckets: new Map() },
     nextSeq: () => ++seq,
   };
 }

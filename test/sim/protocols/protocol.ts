@@ -5,6 +5,9 @@ import type { AwsError } from '../aws-error.ts';
 export type Params = { [name: string]: unknown };
 
 export interface WireRequest {
+  /** The HTTP method and request target (path and query): REST protocols (S3) route on them. */
+  readonly method: string;
+  readonly url: string;
   readonly headers: IncomingHttpHeaders;
   readonly body: string;
 }

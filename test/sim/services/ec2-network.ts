@@ -14,6 +14,7 @@ import type { Params } from '../protocols/protocol.ts';
 import type { Ec2State, SecurityGroup, Subnet, Vpc } from '../state.ts';
 import { describe, ec2Params, invalidValue, tagSet, tagsFromSpecifications } from './ec2-common.ts';
 import { addressesInUse, settleDeletions } from './ec2-interfaces.ts';
+import { newRule } from './ec2-security-groups.ts';
 import type { Operations, ServiceContext } from './service.ts';
 
 // Amazon-provided IPv6 blocks come out of Amazon's pool; VPCs get a /56, subnets a /64 of it.
@@ -68,7 +69,13 @@ function createVpc(params: Params, ctx: ServiceContext): object {
     vpcId: id,
     name: 'default',
     description: 'default VPC security group',
+    rules: [],
   };
+  // The default group lets its members talk to each other and lets everything out.
+  defaultGroup.rules.push(
+    newRule(ctx, defaultGroup.id, false, { ipProtocol: '-1', referencedGroupId: defaultGroup.id }),
+    newRule(ctx, defaultGroup.id, true, { ipProtocol: '-1', cidrIpv4: '0.0.0.0/0' }),
+  );
   ec2.securityGroups.set(defaultGroup.id, defaultGroup);
   const vpc: Vpc = {
     id,
@@ -372,7 +379,10 @@ function createSecurityGroup(params: Params, ctx: ServiceContext): object {
     vpcId: vpc.id,
     name,
     description,
+    rules: [],
   };
+  // "When you create a security group, it has an outbound rule that allows all outbound traffic."
+  group.rules.push(newRule(ctx, group.id, true, { ipProtocol: '-1', cidrIpv4: '0.0.0.0/0' }));
   ec2.securityGroups.set(group.id, group);
   return {
     groupId: group.id,

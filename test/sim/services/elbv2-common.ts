@@ -1,6 +1,6 @@
 import { AwsError } from '../aws-error.ts';
 import type { Params } from '../protocols/protocol.ts';
-import type { Elbv2State, LoadBalancer, Tags, TargetGroup } from '../state.ts';
+import type { Elbv2State, ListenerAction, LoadBalancer, Tags, TargetGroup } from '../state.ts';
 import { type Page, paginate } from './paging.ts';
 import { ParamReader } from './params.ts';
 import type { ServiceContext } from './service.ts';
@@ -134,24 +134,34 @@ export function requireLoadBalancer(ctx: ServiceContext, arn: string): LoadBalan
   return balancer;
 }
 
-/** The load balancers whose listeners forward to a target group: what makes it "in use". */
-export function loadBalancerArnsOf(elbv2: Elbv2State, targetGroupArn: string): string[] {
-  const arns = new Set<string>();
+/**
+ * Where a target group is used: each listener whose default actions or rules forward to it, with
+ * the instant that use began (the listener's or the rule's creation).
+ */
+function usesOf(elbv2: Elbv2State, targetGroupArn: string): { loadBalancerArn: string; since: number }[] {
+  const forwards = (actions: readonly ListenerAction[]) =>
+    actions.some((action) => action.targetGroupArns.includes(targetGroupArn));
+  const uses: { loadBalancerArn: string; since: number }[] = [];
   for (const listener of elbv2.listeners.values()) {
-    if (listener.defaultActions.some((action) => action.targetGroupArns.includes(targetGroupArn))) {
-      arns.add(listener.loadBalancerArn);
-    }
+    if (forwards(listener.defaultActions))
+      uses.push({ loadBalancerArn: listener.loadBalancerArn, since: listener.createdAt });
   }
-  return [...arns];
+  for (const rule of elbv2.rules.values()) {
+    const listener = elbv2.listeners.get(rule.listenerArn);
+    if (listener && forwards(rule.actions))
+      uses.push({ loadBalancerArn: listener.loadBalancerArn, since: rule.createdAt });
+  }
+  return uses;
 }
 
-/** When a target group first got a listener, or undefined while no listener uses it. */
+/** The load balancers whose listeners (default actions or rules) forward to a target group: what makes it "in use". */
+export function loadBalancerArnsOf(elbv2: Elbv2State, targetGroupArn: string): string[] {
+  return [...new Set(usesOf(elbv2, targetGroupArn).map((use) => use.loadBalancerArn))];
+}
+
+/** When a target group first got a listener or rule, or undefined while none uses it. */
 export function inUseSince(elbv2: Elbv2State, targetGroupArn: string): number | undefined {
-  const times = [...elbv2.listeners.values()]
-    .filter((listener) =>
-      listener.defaultActions.some((action) => action.targetGroupArns.includes(targetGroupArn)),
-    )
-    .map((listener) => listener.createdAt);
+  const times = usesOf(elbv2, targetGroupArn).map((use) => use.since);
   return times.length > 0 ? Math.min(...times) : undefined;
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { AwsError } from '../aws-error.ts';
 import type { Params } from '../protocols/protocol.ts';
 import type { Listener, ListenerAction, LoadBalancer } from '../state.ts';
@@ -154,7 +155,10 @@ function deleteLoadBalancer(params: Params, ctx: ServiceContext): object {
   checkArn('load balancer', arn, ctx);
   // Its listeners go with it, which frees the target groups they forwarded to.
   for (const listener of elbv2.listeners.values()) {
-    if (listener.loadBalancerArn === arn) elbv2.listeners.delete(listener.arn);
+    if (listener.loadBalancerArn !== arn) continue;
+    elbv2.listeners.delete(listener.arn);
+    for (const rule of elbv2.rules.values())
+      if (rule.listenerArn === listener.arn) elbv2.rules.delete(rule.arn);
   }
   const balancer = elbv2.loadBalancers.get(arn);
   if (balancer) {
@@ -180,26 +184,70 @@ function createListener(params: Params, ctx: ServiceContext): object {
   if (CERTIFICATE_PROTOCOLS.includes(protocol) && p.list('Certificates').length === 0) {
     throw new AwsError('CertificateNotFound', `A certificate must be specified for ${protocol} listeners`);
   }
-  const actions = p.list('DefaultActions').map((action) => readAction(action, ctx, balancer));
-  if (actions.length === 0) throw validation('At least one default action must be specified');
+  const actions = readActions(p.list('DefaultActions'), ctx, balancer, protocol);
   if ([...elbv2.listeners.values()].some((l) => l.loadBalancerArn === balancer.arn && l.port === port)) {
     throw new AwsError('DuplicateListener', 'A listener already exists on this port for this load balancer');
   }
+  const listenerArn = `${balancer.arn.replace(':loadbalancer/', ':listener/')}/${ctx.ids.hex(16)}`;
   const listener: Listener = {
-    arn: `${balancer.arn.replace(':loadbalancer/', ':listener/')}/${ctx.ids.hex(16)}`,
+    arn: listenerArn,
+    // Derived, not drawn from the id generator, so adding rules left every other id as it was.
+    defaultRuleArn: `${listenerArn.replace(':listener/', ':listener-rule/')}/${createHash('sha256').update(listenerArn).digest('hex').slice(0, 16)}`,
     seq: ctx.state.nextSeq(),
     loadBalancerArn: balancer.arn,
     protocol,
     port,
     defaultActions: actions,
+    certificateArns: p.list('Certificates').map((c) => c.str('CertificateArn')),
     createdAt: ctx.clock.now(),
   };
   elbv2.listeners.set(listener.arn, listener);
   return { Listeners: [describeListener(listener)] };
 }
 
-function readAction(action: ParamReader, ctx: ServiceContext, balancer: LoadBalancer): ListenerAction {
+/** The scalar members of each action type's settings that DescribeListeners/DescribeRules echo. */
+const ACTION_CONFIGS: Readonly<
+  Record<string, { readonly name: string; readonly members: readonly string[] }>
+> = {
+  redirect: { name: 'RedirectConfig', members: ['Protocol', 'Port', 'Host', 'Path', 'Query', 'StatusCode'] },
+  'fixed-response': { name: 'FixedResponseConfig', members: ['MessageBody', 'StatusCode', 'ContentType'] },
+  'authenticate-oidc': {
+    name: 'AuthenticateOidcConfig',
+    members: [
+      'Issuer',
+      'AuthorizationEndpoint',
+      'TokenEndpoint',
+      'UserInfoEndpoint',
+      'ClientId',
+      'SessionCookieName',
+      'Scope',
+      'SessionTimeout',
+      'OnUnauthenticatedRequest',
+    ],
+  },
+  'authenticate-cognito': {
+    name: 'AuthenticateCognitoConfig',
+    members: [
+      'UserPoolArn',
+      'UserPoolClientId',
+      'UserPoolDomain',
+      'SessionCookieName',
+      'Scope',
+      'SessionTimeout',
+      'OnUnauthenticatedRequest',
+    ],
+  },
+};
+const TERMINAL_ACTIONS = ['forward', 'redirect', 'fixed-response'];
+const REDIRECT_CODES = ['HTTP_301', 'HTTP_302'];
+
+export function readAction(action: ParamReader, ctx: ServiceContext, balancer: LoadBalancer): ListenerAction {
   const type = action.str('Type');
+  if (type !== 'forward' && !ACTION_CONFIGS[type]) {
+    throw validation(
+      `Action type '${type}' must be one of 'forward', 'redirect', 'fixed-response', 'authenticate-oidc', 'authenticate-cognito'`,
+    );
+  }
   const single = action.optStr('TargetGroupArn');
   const weighted =
     action
@@ -218,7 +266,67 @@ function readAction(action: ParamReader, ctx: ServiceContext, balancer: LoadBala
       );
     }
   }
-  return { type, order: action.optInt('Order'), targetGroupArns };
+  const configs: Record<string, Record<string, string>> = {};
+  const spec = ACTION_CONFIGS[type];
+  if (spec) {
+    const child = action.optChild(spec.name);
+    if (!child) throw validation(`A ${type} action needs ${spec.name}`);
+    const members: Record<string, string> = {};
+    for (const member of spec.members) {
+      const value = child.optStr(member);
+      if (value !== undefined) members[member] = value;
+    }
+    if (type === 'redirect' && !REDIRECT_CODES.includes(members.StatusCode ?? '')) {
+      throw validation(`RedirectConfig.StatusCode must be one of ${REDIRECT_CODES.join(', ')}`);
+    }
+    configs[spec.name] = members;
+  }
+  return { type, order: action.optInt('Order'), targetGroupArns, configs };
+}
+
+/**
+ * A listener's or rule's action list as ELBv2 checks it: authenticate actions only on HTTPS
+ * listeners, and exactly one forward, redirect or fixed-response action, performed last.
+ */
+export function readActions(
+  list: readonly ParamReader[],
+  ctx: ServiceContext,
+  balancer: LoadBalancer,
+  protocol: string,
+): ListenerAction[] {
+  const actions = list.map((action) => readAction(action, ctx, balancer));
+  if (actions.length === 0) throw validation('At least one action must be specified');
+  if (actions.some((a) => a.type.startsWith('authenticate-')) && protocol !== 'HTTPS') {
+    throw new AwsError(
+      'InvalidLoadBalancerAction',
+      'Authenticate actions are supported only on HTTPS listeners',
+    );
+  }
+  const ordered = actions
+    .map((action, i) => ({ action, order: action.order ?? i + 1 }))
+    .sort((a, b) => a.order - b.order)
+    .map((entry) => entry.action);
+  const terminal = ordered.filter((a) => TERMINAL_ACTIONS.includes(a.type));
+  if (terminal.length !== 1 || !TERMINAL_ACTIONS.includes(ordered.at(-1)?.type ?? '')) {
+    throw new AwsError(
+      'InvalidLoadBalancerAction',
+      'Exactly one forward, redirect or fixed-response action must be specified, and it must be the last action',
+    );
+  }
+  return actions;
+}
+
+export function describeAction(action: ListenerAction): object {
+  return {
+    Type: action.type,
+    Order: action.order,
+    TargetGroupArn: action.targetGroupArns.length === 1 ? action.targetGroupArns[0] : undefined,
+    ForwardConfig:
+      action.targetGroupArns.length > 0
+        ? { TargetGroups: action.targetGroupArns.map((arn) => ({ TargetGroupArn: arn, Weight: 1 })) }
+        : undefined,
+    ...action.configs,
+  };
 }
 
 function describeListener(listener: Listener): object {
@@ -227,16 +335,36 @@ function describeListener(listener: Listener): object {
     LoadBalancerArn: listener.loadBalancerArn,
     Port: listener.port,
     Protocol: listener.protocol,
-    DefaultActions: listener.defaultActions.map((action) => ({
-      Type: action.type,
-      Order: action.order,
-      TargetGroupArn: action.targetGroupArns.length === 1 ? action.targetGroupArns[0] : undefined,
-      ForwardConfig:
-        action.targetGroupArns.length > 0
-          ? { TargetGroups: action.targetGroupArns.map((arn) => ({ TargetGroupArn: arn, Weight: 1 })) }
-          : undefined,
-    })),
+    Certificates:
+      listener.certificateArns.length > 0
+        ? listener.certificateArns.map((arn) => ({ CertificateArn: arn }))
+        : undefined,
+    DefaultActions: listener.defaultActions.map(describeAction),
   };
+}
+
+/** DescribeListeners: by load balancer or by listener ARNs (one of the two), Marker/PageSize paging. */
+function describeListeners(params: Params, ctx: ServiceContext): object {
+  const p = elbParams(params);
+  const { elbv2 } = ctx.state;
+  const balancerArn = p.optStr('LoadBalancerArn');
+  const arns = p.strList('ListenerArns');
+  atMostOne({ LoadBalancerArn: balancerArn !== undefined, ListenerArns: arns.length > 0 });
+  if (balancerArn === undefined && arns.length === 0) {
+    throw validation('You must specify either listener ARNs or a load balancer ARN');
+  }
+  let selected: Listener[];
+  if (balancerArn !== undefined) {
+    const balancer = requireLoadBalancer(ctx, balancerArn);
+    selected = [...elbv2.listeners.values()].filter((l) => l.loadBalancerArn === balancer.arn);
+  } else {
+    const missing = arns.filter((arn) => !elbv2.listeners.has(arn));
+    if (missing.length > 0)
+      throw new AwsError('ListenerNotFound', `One or more listeners not found: '${missing.join(', ')}'`);
+    selected = [...elbv2.listeners.values()].filter((l) => arns.includes(l.arn));
+  }
+  const page = pageOf(p, selected);
+  return { Listeners: page.items.map(describeListener), NextMarker: page.nextToken };
 }
 
 export const loadBalancerOperations: Operations = {
@@ -244,4 +372,5 @@ export const loadBalancerOperations: Operations = {
   DescribeLoadBalancers: describeLoadBalancers,
   DeleteLoadBalancer: deleteLoadBalancer,
   CreateListener: createListener,
+  DescribeListeners: describeListeners,
 };

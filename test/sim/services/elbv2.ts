@@ -1,4 +1,5 @@
 import { loadBalancerOperations } from './elbv2-load-balancers.ts';
+import { ruleOperations } from './elbv2-rules.ts';
 import { tagOperations } from './elbv2-tags.ts';
 import { targetGroupOperations } from './elbv2-target-groups.ts';
 import { targetOperations } from './elbv2-targets.ts';
@@ -10,4 +11,5 @@ export const elbv2Operations: Operations = {
   ...targetOperations,
   ...tagOperations,
   ...loadBalancerOperations,
+  ...ruleOperations,
 };
