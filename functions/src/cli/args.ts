@@ -52,9 +52,9 @@ Commands:
   completion     print a bash or zsh completion script: source <(vpce-target-sync completion bash)
 
 Credentials and region come from the standard AWS chain (environment, profile, SSO), or
---region and --profile. Point the SDK at another endpoint with AWS_ENDPOINT_URL (and its
-per-service variants). VPCE_TARGET_SYNC_DRY_RUN=true makes every run a dry run. The CLI publishes
-no metrics unless --publish-metrics is given.
+--region and --profile; logs go to stderr (--log-format json|text). Point the SDK at another
+endpoint with AWS_ENDPOINT_URL (and its per-service variants). VPCE_TARGET_SYNC_DRY_RUN=true makes
+every run a dry run. The CLI publishes no metrics unless --publish-metrics is given.
 
 Exit codes:
   0  no site in error (sites left in drift or waiting do not change it)
@@ -111,6 +111,7 @@ Options:
   --detailed-exitcode       exit 0 in sync, 1 a site in error, 2 usage, 3 out of sync
   --region REGION           AWS region
   --profile PROFILE         AWS profile
+  --log-format json|text    log lines on stderr (default: text on a terminal, JSON otherwise)
   -h, --help                show this help
 
 Exit codes:
@@ -132,6 +133,7 @@ Options:
   --publish-metrics     publish the batch's metrics to CloudWatch (off by default)
   --region REGION       AWS region
   --profile PROFILE     AWS profile
+  --log-format json|text  log lines on stderr (default: text on a terminal, JSON otherwise)
   -h, --help            show this help
 
 Exit codes:
@@ -177,7 +179,7 @@ export function parseCommand(argv: readonly string[]): Result<Command> {
   if (name === 'completion') return parseCompletion(rest);
   if (name !== 'reconcile' && name !== 'status' && name !== 'handle-event') {
     return fail(
-      `unknown command ${JSON.stringify(name)}; expected reconcile, status or handle-event (see --help)`,
+      `unknown command ${JSON.stringify(name)}; expected reconcile, status, handle-event or completion (see --help)`,
     );
   }
   let parsed: ReturnType<typeof parseOptions>;

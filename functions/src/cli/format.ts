@@ -61,7 +61,7 @@ const changes = (s: SiteReport): string =>
   ].join(' ') || '-';
 
 const siteRow = (s: SiteReport): string[] => [
-  s.targetGroupName || s.targetGroupArn,
+  s.targetGroupName || s.targetGroupArn || '-',
   s.endpointId ?? '-',
   s.policy ?? '-',
   s.status,
@@ -147,7 +147,7 @@ export function toStatusTable(report: RunReport, scope: RunScope, wide: boolean)
   const rows = report.sites.map((s) => {
     const counts = healthCounts(s);
     return [
-      s.targetGroupName || s.targetGroupArn,
+      s.targetGroupName || s.targetGroupArn || '-',
       s.endpointId ?? '-',
       s.endpointState ?? '-',
       s.policy ?? '-',
