@@ -56,6 +56,22 @@ const writes = () =>
   requireSimulator(h).calls.filter((c) => /^(Register|Deregister)Targets$/.test(c.operation));
 
 describe('the event path, through the real handler', () => {
+  it('converges a site to the new ENI IPs once an endpoint that gained a subnet is available', async () => {
+    const endpointId = await availableEndpoint(1);
+    const arn = await h.account.site('ev-grown', vpc, { endpointId });
+    await handle([trail.addTags(arn, { [ENDPOINT_ID_TAG]: endpointId })]);
+    expect(await h.account.targets(arn)).toHaveLength(1);
+
+    await h.account.addSubnet(endpointId, vpc.subnets[1]?.subnetId as string);
+    await untilAvailable(h, endpointId, PENDING_MS);
+    const done = await handle([
+      trail.modifyVpcEndpoint(endpointId, { add: [vpc.subnets[1]?.subnetId as string] }),
+    ]);
+    expect(done.batchItemFailures).toEqual([]);
+    expect(await h.account.targets(arn)).toEqual(await h.account.endpointIps(endpointId));
+    expect(await h.account.targets(arn)).toHaveLength(2);
+  });
+
   it('re-queues a site while its endpoint is pending, and converges once it is available [simulator]', async () => {
     const sim = requireSimulator(h);
     const endpointId = await availableEndpoint(1);
@@ -86,7 +102,20 @@ describe('the event path, through the real handler', () => {
     expect(await h.account.targets(arn)).toHaveLength(2);
   });
 
-  it('reports an error and keeps the targets when the endpoint is deleted [simulator]', async () => {
+  it('acknowledges the event and keeps the targets when the endpoint is deleted', async () => {
+    const endpointId = await availableEndpoint(2);
+    const arn = await h.account.site('ev-gone', vpc, { endpointId });
+    await handle([trail.addTags(arn, { [ENDPOINT_ID_TAG]: endpointId })]);
+    const before = await h.account.targets(arn);
+    expect(before).toHaveLength(2);
+
+    await h.account.deleteEndpoint(endpointId);
+    const result = await handle([trail.deleteVpcEndpoints([endpointId])]);
+    expect(result.batchItemFailures).toEqual([]);
+    expect(await h.account.targets(arn)).toEqual(before);
+  });
+
+  it('makes no write once the endpoint is deleted, and keeps the targets [simulator]', async () => {
     const sim = requireSimulator(h);
     const endpointId = await availableEndpoint(2);
     const arn = await h.account.site('ev-deleted', vpc, { endpointId });
@@ -103,7 +132,24 @@ describe('the event path, through the real handler', () => {
     expect(await h.account.targets(arn)).toEqual(before);
   });
 
-  it('fills a target group as soon as it opts in, and leaves it alone once it opts out [simulator]', async () => {
+  it('fills a target group as soon as it opts in, and keeps its targets once it opts out', async () => {
+    const endpointId = await availableEndpoint(2);
+    const arn = await h.account.site('ev-optin-out', vpc);
+    await h.account.tag(arn, { [ENDPOINT_ID_TAG]: endpointId });
+    const filled = await handle([trail.addTags(arn, { [ENDPOINT_ID_TAG]: endpointId })]);
+    expect(filled.batchItemFailures).toEqual([]);
+    expect(await h.account.targets(arn)).toEqual(await h.account.endpointIps(endpointId));
+
+    await h.account.untag(arn, [ENDPOINT_ID_TAG]);
+    await h.account.register(arn, ['10.3.3.34']);
+    const left = await handle([trail.removeTags(arn, [ENDPOINT_ID_TAG])]);
+    expect(left.batchItemFailures).toEqual([]);
+    expect(await h.account.targets(arn)).toEqual(
+      [...(await h.account.endpointIps(endpointId)), '10.3.3.34'].sort(),
+    );
+  });
+
+  it('leaves a group alone once it opts out: no write, not even DescribeTargetHealth [simulator]', async () => {
     const sim = requireSimulator(h);
     const endpointId = await availableEndpoint(2);
     const arn = await h.account.site('ev-optin', vpc);
@@ -139,6 +185,14 @@ describe('the event path, through the real handler', () => {
     expect(await h.account.targets(arn)).toEqual(ips);
   });
 
+  it("ignores the reconciler's own RegisterTargets: the group it names is not reconciled", async () => {
+    const endpointId = await availableEndpoint(1);
+    const arn = await h.account.site('ev-own-event', vpc, { endpointId });
+    const result = await handle([trail.targets('RegisterTargets', arn, ['10.3.1.10'], OWN_ROLE)]);
+    expect(result.batchItemFailures).toEqual([]);
+    expect(await h.account.targets(arn)).toEqual([]);
+  });
+
   it("ignores the reconciler's own RegisterTargets with zero AWS calls [simulator]", async () => {
     const sim = requireSimulator(h);
     const endpointId = await availableEndpoint(1);
@@ -147,6 +201,16 @@ describe('the event path, through the real handler', () => {
     const result = await handle([trail.targets('RegisterTargets', arn, ['10.3.1.10'], OWN_ROLE)]);
     expect(result.batchItemFailures).toEqual([]);
     expect(sim.calls).toEqual([]);
+  });
+
+  it('acknowledges an event for a new endpoint that no site names, and leaves the groups beside it alone', async () => {
+    const endpointId = await availableEndpoint(2);
+    const bystander = await h.account.site('ev-bystander', vpc);
+    const result = await handle([
+      trail.createVpcEndpoint(endpointId, vpc.vpcId, [vpc.subnets[0]?.subnetId as string]),
+    ]);
+    expect(result.batchItemFailures).toEqual([]);
+    expect(await h.account.targets(bystander)).toEqual([]);
   });
 
   it('makes no writes for a new endpoint that no site names [simulator]', async () => {
@@ -158,6 +222,18 @@ describe('the event path, through the real handler', () => {
     ]);
     expect(result.batchItemFailures).toEqual([]);
     expect(writes()).toEqual([]);
+  });
+
+  it('converges a site that several events of one batch name', async () => {
+    const endpointId = await availableEndpoint(2);
+    const arn = await h.account.site('ev-named-thrice', vpc, { endpointId });
+    const result = await handle([
+      trail.addTags(arn, { [ENDPOINT_ID_TAG]: endpointId }),
+      trail.modifyVpcEndpoint(endpointId, { add: [vpc.subnets[2]?.subnetId as string] }),
+      trail.targets('DeregisterTargets', arn, ['10.3.1.99']),
+    ]);
+    expect(result.batchItemFailures).toEqual([]);
+    expect(await h.account.targets(arn)).toEqual(await h.account.endpointIps(endpointId));
   });
 
   it('reconciles a site once however many events in the batch name it [simulator]', async () => {

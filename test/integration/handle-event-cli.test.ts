@@ -46,7 +46,19 @@ describe('vpce-target-sync handle-event', () => {
     expect(await h.account.targets(arn)).toEqual(await h.account.endpointIps(endpointId));
   });
 
-  it('reads an SQS batch from stdin, prints ignored events and re-queued sites [simulator]', async () => {
+  it('reads an SQS batch from stdin, prints the ignored events and reconciles the rest', async () => {
+    const endpointId = await h.account.endpoint(vpc, 1);
+    await untilAvailable(h, endpointId, PENDING_MS);
+    const arn = await h.account.site('cli-stdin', vpc, { endpointId });
+    const batch = sqsBatch([trail.addTags(arn, { [ENDPOINT_ID_TAG]: endpointId }), { hello: 'world' }]);
+    const result = await runCli(h, ['handle-event', '-'], { stdin: JSON.stringify(batch) });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^ignored msg-2: .*detail-type/m);
+    expect(result.stdout).toMatch(/cli-stdin\s+vpce-\w+\s+sync\s+converged/);
+    expect(await h.account.targets(arn)).toEqual(await h.account.endpointIps(endpointId));
+  });
+
+  it('prints the sites it re-queues while their endpoint is pending, and sends nothing itself [simulator]', async () => {
     const sim = requireSimulator(h);
     const endpointId = await h.account.endpoint(vpc, 1);
     sim.clock.advance(PENDING_MS);

@@ -27,6 +27,29 @@ const reconcileJson = async (...args: string[]) => {
   return { ...result, report: JSON.parse(result.stdout) as JsonReport };
 };
 
+/** A site holding one of the endpoint's IPs and one stale IP. */
+async function driftedSite(): Promise<{ arn: string; first: string; second: string }> {
+  const arn = await h.account.site('drifted', vpc, { endpointId });
+  const [first, second] = (await h.account.endpointIps(endpointId)) as [string, string];
+  await h.account.register(arn, [first, '10.1.3.99']);
+  return { arn, first, second };
+}
+
+/** A site holding only a stale IP, for the dry runs. */
+async function dryRunSite(): Promise<{ arn: string; ips: string[] }> {
+  const arn = await h.account.site('dry', vpc, { endpointId });
+  await h.account.register(arn, ['10.1.3.99']);
+  return { arn, ips: await h.account.endpointIps(endpointId) };
+}
+
+/** A target group with a target and no opt-in tag, beside an opted-in one. */
+async function untaggedBeside(): Promise<string> {
+  const untagged = await h.account.site('untagged', vpc);
+  await h.account.register(untagged, ['10.1.3.50']);
+  await h.account.site('tagged', vpc, { endpointId });
+  return untagged;
+}
+
 describe('reconcile through the CLI', () => {
   it('fills a new site (empty target group) with the endpoint ENI IPs', async () => {
     const arn = await h.account.site('new-site', vpc, { endpointId });
@@ -42,13 +65,8 @@ describe('reconcile through the CLI', () => {
     expect(site(again.report, arn).status).toBe('in-sync');
   });
 
-  it('converges a drifted site (one stale, one missing), registering before deregistering [simulator]', async () => {
-    const sim = requireSimulator(h);
-    const arn = await h.account.site('drifted', vpc, { endpointId });
-    const [first, second] = await h.account.endpointIps(endpointId);
-    await h.account.register(arn, [first as string, '10.1.3.99']);
-    sim.resetCalls();
-
+  it('converges a drifted site (one stale, one missing)', async () => {
+    const { arn, first, second } = await driftedSite();
     const { code, report } = await reconcileJson();
     expect(code).toBe(0);
     expect(site(report, arn)).toMatchObject({
@@ -57,10 +75,6 @@ describe('reconcile through the CLI', () => {
       toDeregister: [{ id: '10.1.3.99', port: 443 }],
     });
     expect(await h.account.targets(arn)).toEqual([first, second].sort());
-    const writes = sim.calls.filter(
-      (c) => c.operation === 'RegisterTargets' || c.operation === 'DeregisterTargets',
-    );
-    expect(writes.map((c) => c.operation)).toEqual(['RegisterTargets', 'DeregisterTargets']);
   });
 
   it('observe changes nothing and reports the drift; upsert-only registers but never deregisters', async () => {
@@ -82,12 +96,8 @@ describe('reconcile through the CLI', () => {
     expect(await h.account.targets(upsert)).toEqual([first, second, '10.1.3.99'].sort());
   });
 
-  it('--dry-run changes nothing and prints the plan [simulator]', async () => {
-    const sim = requireSimulator(h);
-    const arn = await h.account.site('dry', vpc, { endpointId });
-    await h.account.register(arn, ['10.1.3.99']);
-    const ips = await h.account.endpointIps(endpointId);
-
+  it('--dry-run changes nothing and prints the plan', async () => {
+    const { arn, ips } = await dryRunSite();
     const table = await runCli(h, ['reconcile', '--dry-run']);
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/^dry\s+vpce-\S+\s+sync\s+drift/m);
@@ -95,7 +105,6 @@ describe('reconcile through the CLI', () => {
     expect(table.stdout).toContain('-10.1.3.99');
     expect(table.stdout).toContain('dry run: nothing changed');
 
-    sim.resetCalls();
     const { report } = await reconcileJson('--dry-run');
     expect(site(report, arn)).toMatchObject({
       status: 'drift',
@@ -103,9 +112,6 @@ describe('reconcile through the CLI', () => {
       toDeregister: [{ id: '10.1.3.99', port: 443 }],
     });
     expect(await h.account.targets(arn)).toEqual(['10.1.3.99']);
-    expect(
-      sim.calls.filter((c) => /^(Register|Deregister)Targets$|^PutMetricData$/.test(c.operation)),
-    ).toEqual([]);
   });
 
   it('reports each misconfigured site with a clear error and exit code 1, while the others converge', async () => {
@@ -200,12 +206,44 @@ describe('reconcile through the CLI', () => {
   });
 });
 
+describe('untagged target groups', () => {
+  it('keeps the targets of a group that did not opt in', async () => {
+    const untagged = await untaggedBeside();
+    const { code, report } = await reconcileJson();
+    expect(code).toBe(0);
+    expect(report.sites.map((s) => s.targetGroupArn)).not.toContain(untagged);
+    expect(await h.account.targets(untagged)).toEqual(['10.1.3.50']);
+  });
+});
+
 describe('API usage (simulator call log) [simulator]', () => {
+  it('registers before it deregisters when converging a drifted site', async () => {
+    const sim = requireSimulator(h);
+    const { arn, first, second } = await driftedSite();
+    sim.resetCalls();
+    expect((await reconcileJson()).code).toBe(0);
+    expect(await h.account.targets(arn)).toEqual([first, second].sort());
+    const writes = sim.calls.filter(
+      (c) => c.operation === 'RegisterTargets' || c.operation === 'DeregisterTargets',
+    );
+    expect(writes.map((c) => c.operation)).toEqual(['RegisterTargets', 'DeregisterTargets']);
+  });
+
+  it('--dry-run makes no write and publishes no metric', async () => {
+    const sim = requireSimulator(h);
+    const { arn } = await dryRunSite();
+    expect((await runCli(h, ['reconcile', '--dry-run'])).code).toBe(0);
+    sim.resetCalls();
+    const { report } = await reconcileJson('--dry-run');
+    expect(site(report, arn).status).toBe('drift');
+    expect(
+      sim.calls.filter((c) => /^(Register|Deregister)Targets$|^PutMetricData$/.test(c.operation)),
+    ).toEqual([]);
+  });
+
   it('never reads untagged target groups for targets, nor writes them', async () => {
     const sim = requireSimulator(h);
-    const untagged = await h.account.site('untagged', vpc);
-    await h.account.register(untagged, ['10.1.3.50']);
-    await h.account.site('tagged', vpc, { endpointId });
+    const untagged = await untaggedBeside();
     sim.resetCalls();
     await reconcileJson();
     const touching = sim.calls.filter((c) => JSON.stringify(c.params).includes(untagged));
