@@ -1,4 +1,8 @@
-import { DESCRIBE_TARGET_GROUPS_MAX_IDS, TAGGING_PAGE_SIZE } from '../aws/target-groups.ts';
+import {
+  DESCRIBE_TAGS_MAX_ARNS,
+  DESCRIBE_TARGET_GROUPS_MAX_IDS,
+  TAGGING_PAGE_SIZE,
+} from '../aws/target-groups.ts';
 
 /**
  * Share of a run's time budget spent on discovery and DescribeTargetHealth, the one call per site
@@ -19,11 +23,11 @@ export interface DiscoveryCost {
  * schedule interval, or what is left of the Lambda timeout if that is shorter).
  *
  * Given the fleet's size, the budget first pays for listing the fleet through the tagging API
- * (its pages beyond the burst, at the tagging rate) and each site then costs 1 + 1/20 ELBv2
- * Describe calls: its DescribeTargetHealth and its share of the DescribeTargetGroups calls that look
- * the run's sites up by ARN. At the defaults (4/s ELBv2 Describe, 2/s tagging, a 5-minute
- * schedule, a 2-minute timeout) that is 365 sites per run at 100 sites, 354 at 1,000 and 182 at
- * 10,000; from about 19,500 sites listing alone outlasts the budget (raise the tagging rate or the
+ * (its pages beyond the burst, at the tagging rate) and each site then costs 1 + 1/20 + 1/20 ELBv2
+ * Describe calls: its DescribeTargetHealth and its shares of the DescribeTargetGroups calls that look
+ * the run's sites up by ARN and of the DescribeTags calls that read their tags fresh. At the defaults
+ * (4/s ELBv2 Describe, 2/s tagging, a 5-minute schedule, a 2-minute timeout) that is 349 sites per
+ * run at 100 sites, 338 at 1,000 and 174 at 10,000; from about 19,500 sites listing alone outlasts the budget (raise the tagging rate or the
  * timeout).
  */
 export function sitesPerRun(
@@ -37,7 +41,8 @@ export function sitesPerRun(
   if (discovery) {
     const pages = Math.ceil(discovery.sites / TAGGING_PAGE_SIZE);
     seconds -= Math.max(0, pages - discovery.tagging.burst) / discovery.tagging.ratePerSecond;
-    callsPerSite += 1 / DESCRIBE_TARGET_GROUPS_MAX_IDS;
+    // Per site, its shares of DescribeTargetGroups by ARN and of DescribeTags (fresh tags).
+    callsPerSite += 1 / DESCRIBE_TARGET_GROUPS_MAX_IDS + 1 / DESCRIBE_TAGS_MAX_ARNS;
   }
   return Math.max(1, Math.floor((describeRatePerSecond * seconds) / callsPerSite));
 }
