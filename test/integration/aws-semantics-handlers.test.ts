@@ -1,5 +1,13 @@
+import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { ENDPOINT_ID_TAG, ENV, METRIC, METRIC_NAMESPACE, POLICY_TAG } from '@vpce-target-sync/shared';
+import {
+  ENDPOINT_ID_TAG,
+  ENV,
+  METRIC,
+  METRIC_NAMESPACE,
+  POLICY_TAG,
+  SITE_DIMENSION,
+} from '@vpce-target-sync/shared';
 import type { Context, ScheduledEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Simulator } from '../sim/index.ts';
@@ -8,8 +16,10 @@ import { scheduledEvent, sqsBatch, trail } from '../support/cloudtrail.ts';
 import { type Harness, requireSimulator, startHarness } from '../support/harness.ts';
 
 /**
- * The AWS behaviours of issue 9 through the deployed Lambda handler (events and schedule), on the
- * project's simulator: its controls drive endpoint states, the tagging index's lag and the clock.
+ * The AWS behaviours of issue 9 through the deployed Lambda handler (events and schedule). What an
+ * emulator without the simulator's controls can show runs everywhere; the cases the simulator's
+ * controls drive (endpoint states, the tagging index's lag, draining, quotas, the clock) and its
+ * call log and queue are `[simulator]`.
  */
 const QUEUE = 'vpce-target-sync-semantics';
 const OWN_ROLE = 'arn:aws:iam::123456789012:role/VpceTargetSync-Reconciler';
@@ -24,7 +34,6 @@ let names = 0;
 
 beforeAll(async () => {
   h = await startHarness({ targetsPerTargetGroup: TARGET_QUOTA, deletedEndpointVisibleMs: 60_000 });
-  sim = requireSimulator(h);
   const sqs = new SQSClient(h.settings);
   const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: QUEUE }))).QueueUrl ?? '';
   Object.assign(process.env, h.env, {
@@ -38,7 +47,6 @@ beforeAll(async () => {
   vpc = await h.account.vpc(4);
 });
 afterAll(() => h.stop());
-beforeEach(() => sim.setTaggingLag(0));
 
 const context = (): Context =>
   ({ awsRequestId: `req-${++invocation}`, getRemainingTimeInMillis: () => 120_000 }) as unknown as Context;
@@ -55,6 +63,32 @@ const lastSiteErrors = () =>
     .filter((d) => d.dimensions.length === 0)
     .at(-1)?.sum;
 
+/** The per-site SiteErrors the site `name` has had published, through GetMetricData. */
+async function siteErrorsOf(name: string): Promise<number> {
+  const data = await new CloudWatchClient(h.settings).send(
+    new GetMetricDataCommand({
+      StartTime: new Date(Date.now() - 3_600_000),
+      EndTime: new Date(Date.now() + 3_600_000),
+      MetricDataQueries: [
+        {
+          Id: 'errors',
+          MetricStat: {
+            Metric: {
+              Namespace: METRIC_NAMESPACE,
+              MetricName: METRIC.SiteErrors,
+              Dimensions: [{ Name: SITE_DIMENSION, Value: name }],
+            },
+            Period: 60,
+            Stat: 'Sum',
+          },
+        },
+      ],
+    }),
+  );
+  return (data.MetricDataResults?.[0]?.Values ?? []).reduce((a, b) => a + b, 0);
+}
+const nameOf = (arn: string) => arn.split('/')[1] ?? '';
+
 /** A site whose group holds the endpoint's IPs already. */
 async function syncedSite(prefix: string, subnets = 2): Promise<{ arn: string; endpointId: string }> {
   const endpointId = await h.account.endpoint(vpc, subnets);
@@ -64,7 +98,52 @@ async function syncedSite(prefix: string, subnets = 2): Promise<{ arn: string; e
   return { arn, endpointId };
 }
 
+describe('issue 9 through the Lambda handler', () => {
+  it('a deleted endpoint is a site error: acknowledged, targets kept, SiteErrors counted for the site', async () => {
+    const { arn, endpointId } = await syncedSite('ev-deleted');
+    const before = await h.account.targets(arn);
+    await h.account.deleteEndpoint(endpointId);
+    const result = await handle([trail.deleteVpcEndpoints([endpointId])]);
+    expect(result.batchItemFailures).toEqual([]);
+    expect(await h.account.targets(arn)).toEqual(before);
+    expect(await siteErrorsOf(nameOf(arn))).toBe(1);
+  });
+
+  it('an IPv6 group on an IPv4-only endpoint is a site error (SiteErrors 1), the group not written', async () => {
+    const endpointId = await h.account.endpoint(vpc, 1);
+    const arn = await h.account.site(name('ev-v6'), vpc, { endpointId, ipAddressType: 'ipv6' });
+    const result = await handle([trail.addTags(arn, { [ENDPOINT_ID_TAG]: endpointId })]);
+    expect(result.batchItemFailures).toEqual([]);
+    expect(await siteErrorsOf(nameOf(arn))).toBe(1);
+    expect(await h.account.targets(arn)).toEqual([]);
+  });
+
+  it('a misspelt key under our prefix is a site error (SiteErrors 1) and the group keeps its targets', async () => {
+    const { arn, endpointId } = await syncedSite('ev-typo');
+    await h.account.tag(arn, { 'vpce-target-sync:Policy': 'observe' });
+    await h.account.register(arn, ['10.4.3.99']);
+    await handle([trail.addTags(arn, { 'vpce-target-sync:Policy': 'observe' })]);
+    expect(await siteErrorsOf(nameOf(arn))).toBe(1);
+    expect(await h.account.targets(arn)).toEqual(
+      [...(await h.account.endpointIps(endpointId)), '10.4.3.99'].sort(),
+    );
+  });
+
+  it('the schedule leaves a group switched to observe as it is', async () => {
+    const { arn } = await syncedSite('ev-observe');
+    await h.account.register(arn, ['10.4.3.98']);
+    await h.account.tag(arn, { [POLICY_TAG]: 'observe' });
+    await scheduled();
+    expect(await h.account.targets(arn)).toContain('10.4.3.98');
+  });
+});
+
 describe('issue 9 through the Lambda handler [simulator]', () => {
+  beforeEach(() => {
+    sim = requireSimulator(h);
+    sim.setTaggingLag(0);
+  });
+
   it('a deleted endpoint is a site error, not a wait: no re-queue, targets kept, SiteErrors counted', async () => {
     const { arn, endpointId } = await syncedSite('ev-deleted');
     const before = await h.account.targets(arn);

@@ -1,3 +1,4 @@
+import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { ENDPOINT_ID_TAG, METRIC, METRIC_NAMESPACE, POLICY_TAG } from '@vpce-target-sync/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Vpc } from '../support/account.ts';
@@ -12,8 +13,10 @@ import {
 
 /**
  * What real AWS does that a naive simulator hides (issue 9), through the CLI as an operator runs it.
- * Each case needs simulator controls (endpoint states AWS or a provider drives, the tagging
- * index's lag, target quotas, the clock), so the suite runs on the project's simulator only.
+ * The cases that need the simulator's controls (endpoint states AWS or a provider drives, the
+ * tagging index's lag, draining, target quotas, the clock) are `[simulator]`; what any emulator can
+ * show (IP families, unknown tag keys, foreign ARNs, ports, a deleted endpoint, a policy switch, a
+ * target deregistered by hand) runs everywhere.
  */
 let h: Harness;
 afterEach(() => h?.stop());
@@ -26,10 +29,59 @@ async function start(
   return { vpc, endpointId: await h.account.endpoint(vpc, 2) };
 }
 
+/** The run-wide (no dimension) sum of a metric over the last and next hour, through GetMetricData. */
+async function runWideSum(metricName: string): Promise<number> {
+  const data = await new CloudWatchClient(h.settings).send(
+    new GetMetricDataCommand({
+      StartTime: new Date(Date.now() - 3_600_000),
+      EndTime: new Date(Date.now() + 3_600_000),
+      MetricDataQueries: [
+        {
+          Id: 'm',
+          MetricStat: {
+            Metric: { Namespace: METRIC_NAMESPACE, MetricName: metricName },
+            Period: 60,
+            Stat: 'Sum',
+          },
+        },
+      ],
+    }),
+  );
+  return (data.MetricDataResults?.[0]?.Values ?? []).reduce((a, b) => a + b, 0);
+}
+
 const reconcileJson = async (...args: string[]) => {
   const result = await runCli(h, ['reconcile', '--json', ...args]);
   return { ...result, report: JSON.parse(result.stdout) as JsonReport };
 };
+
+describe('a deleted endpoint is a site error, not a wait', () => {
+  it('exit 1, a message saying it is deleted or does not exist, targets kept', async () => {
+    const { vpc, endpointId } = await start();
+    const arn = await h.account.site('deleted', vpc, { endpointId });
+    expect((await reconcileJson()).code).toBe(0);
+    const before = await h.account.targets(arn);
+    expect(before).toHaveLength(2);
+
+    await h.account.deleteEndpoint(endpointId);
+    const { code, report, stderr } = await reconcileJson();
+    expect(code).toBe(1);
+    expect(site(report, arn)).toMatchObject({ status: 'error', toRegister: [], toDeregister: [] });
+    expect(site(report, arn).message).toContain(
+      `endpoint ${endpointId} (tag ${ENDPOINT_ID_TAG}) is deleted or does not exist`,
+    );
+    expect(await h.account.targets(arn)).toEqual(before);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('counts its site in SiteErrors, so the errors alarm fires', async () => {
+    const { vpc, endpointId } = await start();
+    await h.account.site('deleted-metric', vpc, { endpointId });
+    await h.account.deleteEndpoint(endpointId);
+    await reconcileJson('--publish-metrics');
+    expect(await runWideSum(METRIC.SiteErrors)).toBe(1);
+  });
+});
 
 describe('final endpoint states are site errors, not waits [simulator]', () => {
   it.each(['rejected', 'failed', 'expired'] as const)(
@@ -151,6 +203,25 @@ describe('unknown keys under the vpce-target-sync: prefix are site errors', () =
   });
 });
 
+describe('a policy switch and an opt-out take effect on the next run', () => {
+  it('a group switched to observe is not written, and a group whose opt-in tag was removed is left alone', async () => {
+    const { vpc, endpointId } = await start();
+    const [first] = await h.account.endpointIps(endpointId);
+    const switched = await h.account.site('switched', vpc, { endpointId });
+    const optedOut = await h.account.site('opted-out', vpc, { endpointId });
+    for (const arn of [switched, optedOut]) await h.account.register(arn, [first as string, '10.1.3.99']);
+    await h.account.tag(switched, { [POLICY_TAG]: 'observe' });
+    await h.account.untag(optedOut, [ENDPOINT_ID_TAG]);
+
+    const { code, report } = await reconcileJson();
+    expect(code).toBe(0);
+    expect(site(report, switched)).toMatchObject({ status: 'drift', policy: 'observe', toDeregister: [] });
+    expect(report.sites.map((s) => s.targetGroupArn)).not.toContain(optedOut);
+    expect(await h.account.targets(switched)).toEqual([first, '10.1.3.99'].sort());
+    expect(await h.account.targets(optedOut)).toEqual([first, '10.1.3.99'].sort());
+  });
+});
+
 describe('only fresh tags decide: the tagging index lags [simulator]', () => {
   it('a group just switched to observe is not written, and a group whose opt-in tag was removed is left alone', async () => {
     const { vpc, endpointId } = await start();
@@ -173,6 +244,27 @@ describe('only fresh tags decide: the tagging index lags [simulator]', () => {
     expect(await h.account.targets(optedOut)).toEqual([first, '10.1.3.99'].sort());
     expect(sim.calls.filter((c) => /^(Register|Deregister)Targets$/.test(c.operation))).toEqual([]);
     expect(sim.callCount('DescribeTags')).toBe(1);
+  });
+});
+
+describe('a desired IP deregistered by hand', () => {
+  it('is registered again once it is gone, with the rest of the plan applied', async () => {
+    // No deregistration delay on the simulator: the target is gone at once, as on moto.
+    const { vpc, endpointId } = await start({ deregistrationDelayMs: 0 });
+    const [first, second] = (await h.account.endpointIps(endpointId)) as [string, string];
+    const arn = await h.account.site('undrained', vpc, { endpointId });
+    await h.account.register(arn, [first, second, '10.1.3.99']);
+    await h.account.deregister(arn, [first]);
+    expect(await h.account.targets(arn)).toEqual([second, '10.1.3.99'].sort());
+
+    const { code, report } = await reconcileJson();
+    expect(code).toBe(0);
+    expect(site(report, arn)).toMatchObject({
+      status: 'converged',
+      toRegister: [{ id: first, port: 443 }],
+      toDeregister: [{ id: '10.1.3.99', port: 443 }],
+    });
+    expect(await h.account.targets(arn)).toEqual([first, second].sort());
   });
 });
 
