@@ -12,6 +12,7 @@ export const METRIC = {
   TargetsDeregistered: 'TargetsDeregistered',
   SiteErrors: 'SiteErrors',
   EventsIgnored: 'EventsIgnored',
+  SitesDeferred: 'SitesDeferred',
 } as const;
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];
 
@@ -45,6 +46,8 @@ export interface RunTotals {
   readonly siteErrors: number;
   /** Only the event path reports it. */
   readonly eventsIgnored?: number;
+  /** Sites a scheduled tick left for later because its deadline came (published only when non-zero). */
+  readonly sitesDeferred?: number;
 }
 
 export interface SiteFigures {
@@ -72,6 +75,7 @@ export function runMetricData(
   ];
   if (totals.eventsIgnored !== undefined)
     data.push({ name: METRIC.EventsIgnored, value: totals.eventsIgnored });
+  if (totals.sitesDeferred) data.push({ name: METRIC.SitesDeferred, value: totals.sitesDeferred });
   if (!options.perSite) return data;
   for (const site of sites) {
     const dimensions = [{ name: SITE_DIMENSION, value: site.targetGroupName }];

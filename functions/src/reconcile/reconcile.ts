@@ -25,7 +25,7 @@ import type { MetricsSink } from '../aws/metrics.ts';
 import type { TargetGroups } from '../aws/target-groups.ts';
 import { mapConcurrent } from './concurrency.ts';
 import { type Candidate, discover, discoverShare, type Scope } from './discover.ts';
-import { type RunReport, type SiteReport, siteFigures, summarize } from './report.ts';
+import { type DeferredSite, type RunReport, type SiteReport, siteFigures, summarize } from './report.ts';
 
 /** How a report names the state of an endpoint EC2 does not list. */
 export const ENDPOINT_NOT_FOUND = 'not found';
@@ -58,6 +58,11 @@ export interface ReconcileOptions {
   readonly perSiteMetrics: boolean;
   /** Told as the run advances, site by site (the CLI's progress line). */
   readonly progress?: RunProgress;
+  /**
+   * True once the run must start no new site (a scheduled tick near the Lambda deadline): sites
+   * not yet started are deferred, writes in flight finish, the metrics and report still go out.
+   */
+  readonly shouldStop?: () => boolean;
   /**
    * Spread a full pass over consecutive ticks when more than `sitesPerRun` sites are opted in
    * (the scheduled path); absent, a run takes every site in scope.
@@ -157,12 +162,19 @@ export async function reconcileCandidates(
 
   // Sites go through in chunks: a chunk's writes run while the next chunk's targets are read, so
   // a pass with drift takes about as long as its slowest API family, not the sum of them.
-  const writing: Promise<SiteReport[]>[] = [];
+  const writing: Promise<(SiteReport | null)[]>[] = [];
+  const deferred: DeferredSite[] = [];
+  const stopping = (): boolean => options.shouldStop?.() ?? false;
+  const defer = (tg: TargetGroupFacts): null => {
+    deferred.push({ targetGroupArn: tg.arn, targetGroupName: tg.name });
+    return null;
+  };
   for (const part of chunk(valid, CHUNK_SITES)) {
     const observed = await mapConcurrent(
       part,
       HEALTH_CONCURRENCY,
-      async (site): Promise<ObservedSite | SiteReport> => {
+      async (site): Promise<ObservedSite | SiteReport | null> => {
+        if (stopping()) return defer(site.targetGroup);
         try {
           return { ...site, registered: await deps.targetGroups.health(site.targetGroup.arn) };
         } catch (error) {
@@ -172,9 +184,11 @@ export async function reconcileCandidates(
     );
     const sites: ObservedSite[] = [];
     for (const o of observed) {
+      if (o === null) continue;
       if ('status' in o) reports.push(settle(o));
       else sites.push(o);
     }
+    if (sites.length === 0) continue;
 
     let operation = 'DescribeVpcEndpoints';
     try {
@@ -184,7 +198,9 @@ export async function reconcileCandidates(
         [...endpoints.values()].flatMap((e) => e.networkInterfaceIds),
       );
       const written = mapConcurrent(sites, APPLY_CONCURRENCY, async (site) =>
-        settle(await reconcileSite(deps, options, site, endpoints.get(site.spec.endpointId), interfaces)),
+        stopping()
+          ? defer(site.targetGroup)
+          : settle(await reconcileSite(deps, options, site, endpoints.get(site.spec.endpointId), interfaces)),
       );
       // Awaited below; a rejection must not count as unhandled while later chunks are read.
       written.catch(() => {});
@@ -196,13 +212,21 @@ export async function reconcileCandidates(
       );
     }
   }
-  for (const written of await Promise.all(writing)) reports.push(...written);
+  for (const written of await Promise.all(writing))
+    reports.push(...written.filter((r): r is SiteReport => r !== null));
+  if (deferred.length)
+    log.warn({ deferred: deferred.length }, 'deadline near: sites deferred to the next run');
 
   reports.sort(
     (a, b) =>
       a.targetGroupName.localeCompare(b.targetGroupName) || a.targetGroupArn.localeCompare(b.targetGroupArn),
   );
-  const report = { sites: reports, summary: { ...summarize(reports, options.dryRun), shard } };
+  const summary = {
+    ...summarize(reports, options.dryRun),
+    shard,
+    ...(deferred.length ? { sitesDeferred: deferred.length } : {}),
+  };
+  const report = { sites: reports, summary, ...(deferred.length ? { deferred } : {}) };
   if (options.publishMetrics) await publish(deps, options, report, extraTotals);
   return report;
 }

@@ -45,9 +45,17 @@ export interface RunSummary extends RunTotals {
   readonly statuses: Readonly<Record<SiteStatus, number>>;
 }
 
+/** A site a run did not start because its deadline came; the next run takes it. */
+export interface DeferredSite {
+  readonly targetGroupArn: string;
+  readonly targetGroupName: string;
+}
+
 export interface RunReport {
   readonly sites: readonly SiteReport[];
   readonly summary: RunSummary;
+  /** Sites left for later (a scheduled tick near its deadline); absent or empty otherwise. */
+  readonly deferred?: readonly DeferredSite[];
 }
 
 export function summarize(sites: readonly SiteReport[], dryRun: boolean): RunSummary {
