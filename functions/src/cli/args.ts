@@ -3,7 +3,7 @@ import { fail, ok, parseEndpointId, type Result } from '@vpce-target-sync/shared
 import { LOG_FORMATS, type LogFormat } from './log-format.ts';
 
 export type Command =
-  | { readonly name: 'help'; readonly topic?: 'reconcile' | 'status' | 'handle-event' }
+  | { readonly name: 'help'; readonly topic?: 'reconcile' | 'status' | 'handle-event' | 'doctor' }
   | { readonly name: 'version' }
   | ({
       readonly name: 'reconcile' | 'status';
@@ -13,6 +13,12 @@ export type Command =
       readonly wide: boolean;
     } & RunOptions)
   | ({ readonly name: 'handle-event'; readonly file: string } & RunOptions)
+  /** `doctor`: read-only checks of each site's ALB -> endpoint -> S3 path (doctor.ts). */
+  | ({
+      readonly name: 'doctor';
+      readonly targetGroups: readonly string[];
+      readonly endpointIds: readonly string[];
+    } & RunOptions)
   /** `completion bash|zsh`; shell null: `completion --help`. */
   | { readonly name: 'completion'; readonly shell: Shell | null };
 
@@ -41,6 +47,7 @@ Usage:
                              [--detailed-exitcode] [--publish-metrics] [--region R] [--profile P]
   vpce-target-sync status [--target-group ARN|NAME]... [--endpoint VPCE_ID]... [--json] [-o wide]
   vpce-target-sync handle-event FILE|- [--dry-run] [--json] [--detailed-exitcode] [--publish-metrics]
+  vpce-target-sync doctor [--target-group ARN|NAME]... [--endpoint VPCE_ID]... [--json]
   vpce-target-sync completion bash|zsh
   vpce-target-sync --version | --help | <command> --help
 
@@ -49,6 +56,7 @@ Commands:
   status         show every opted-in target group: endpoint state, policy, sync, target health
                  (read-only: no writes, no metrics)
   handle-event   run the event path on a saved EventBridge event or SQS batch (FILE, or - for stdin)
+  doctor         check each site's ALB -> endpoint -> S3 path and say what to fix (read-only)
   completion     print a bash or zsh completion script: source <(vpce-target-sync completion bash)
 
 Credentials and region come from the standard AWS chain (environment, profile, SSO), or
@@ -141,6 +149,30 @@ Exit codes:
   1  one or more sites in error or refused
   2  usage or configuration error (including an unreadable FILE)`;
 
+export const DOCTOR_USAGE = `Usage: vpce-target-sync doctor [--target-group ARN|NAME]... [--endpoint VPCE_ID]... [--json]
+                               [--region R] [--profile P]
+
+Checks each opted-in site (or those selected) along the whole ALB -> interface endpoint -> S3 path
+and says what to fix. Each check is pass, warn, fail or skip, with a finding that names the
+resource and the value seen, and a fix. Read-only: it changes nothing and publishes no metrics.
+
+Checks: target-group, health-check, load-balancer, az-coverage, security-groups, host-bucket,
+bucket-policy, endpoint-policy, private-dns, index-document (the S3 ones skip for other services).
+
+Options:
+  --target-group ARN|NAME   only this target group; repeat for several
+  --endpoint VPCE_ID        only target groups whose endpoint tag names this endpoint; repeat for several
+  --json                    print one JSON document: { "region", "sites": [{ ..., "checks": [...] }], "summary" }
+  --region REGION           AWS region
+  --profile PROFILE         AWS profile
+  --log-format json|text    log lines on stderr (default: text on a terminal, JSON otherwise)
+  -h, --help                show this help
+
+Exit codes:
+  0  no check failed (warnings do not change it)
+  1  a check failed, or a site could not be checked
+  2  usage or configuration error`;
+
 /** The options each command takes, for the message that rejects any other. */
 const COMMON_OPTIONS =
   '--json, --detailed-exitcode, --publish-metrics, --region R, --profile P, --log-format json|text, --help';
@@ -149,6 +181,8 @@ export const OPTIONS_OF = {
   status:
     '--target-group ARN|NAME, --endpoint VPCE_ID, --json, -o wide, --detailed-exitcode, --region R, --profile P, --log-format json|text, --help',
   'handle-event': `--dry-run, ${COMMON_OPTIONS}`,
+  doctor:
+    '--target-group ARN|NAME, --endpoint VPCE_ID, --json, --region R, --profile P, --log-format json|text, --help',
 } as const;
 
 const ARN_PATTERN =
@@ -177,9 +211,9 @@ export function parseCommand(argv: readonly string[]): Result<Command> {
     return ok({ name: 'help' });
   if (name === '--version' || name === '-V' || name === 'version') return ok({ name: 'version' });
   if (name === 'completion') return parseCompletion(rest);
-  if (name !== 'reconcile' && name !== 'status' && name !== 'handle-event') {
+  if (name !== 'reconcile' && name !== 'status' && name !== 'handle-event' && name !== 'doctor') {
     return fail(
-      `unknown command ${JSON.stringify(name)}; expected reconcile, status, handle-event or completion (see --help)`,
+      `unknown command ${JSON.stringify(name)}; expected reconcile, status, handle-event, doctor or completion (see --help)`,
     );
   }
   let parsed: ReturnType<typeof parseOptions>;
@@ -232,6 +266,11 @@ export function parseCommand(argv: readonly string[]): Result<Command> {
   }
   if (positionals.length)
     return fail(`${name}: unexpected argument ${JSON.stringify(positionals[0])} (see --help)`);
+  if (name === 'doctor' && (values['dry-run'] || values['publish-metrics'] || values['detailed-exitcode'])) {
+    return fail(
+      'doctor: it is read-only and exits 1 when a check fails; --dry-run, --publish-metrics and --detailed-exitcode belong to reconcile',
+    );
+  }
   if (name === 'status' && (values['dry-run'] || values['publish-metrics'])) {
     return fail('status: it is read-only; --dry-run and --publish-metrics belong to reconcile');
   }
@@ -251,6 +290,7 @@ export function parseCommand(argv: readonly string[]): Result<Command> {
     return r.ok ? [r.value] : (errors.push(r.error), []);
   });
   if (errors.length) return fail(errors.join('; '));
+  if (name === 'doctor') return ok({ name, ...run, targetGroups, endpointIds });
   return ok({ name, ...run, targetGroups, endpointIds, wide: values.output === 'wide' });
 }
 

@@ -1,5 +1,12 @@
 import { VERSION } from '../version.ts';
-import { HANDLE_EVENT_USAGE, parseCommand, RECONCILE_USAGE, STATUS_USAGE, USAGE } from './args.ts';
+import {
+  DOCTOR_USAGE,
+  HANDLE_EVENT_USAGE,
+  parseCommand,
+  RECONCILE_USAGE,
+  STATUS_USAGE,
+  USAGE,
+} from './args.ts';
 import { EXIT } from './exit.ts';
 
 /** Runs one CLI command and returns its exit code; nothing here throws to the terminal. */
@@ -19,7 +26,12 @@ export async function main(
     return EXIT.ok;
   }
   if (cmd.name === 'help') {
-    const usage = { reconcile: RECONCILE_USAGE, status: STATUS_USAGE, 'handle-event': HANDLE_EVENT_USAGE };
+    const usage = {
+      reconcile: RECONCILE_USAGE,
+      status: STATUS_USAGE,
+      'handle-event': HANDLE_EVENT_USAGE,
+      doctor: DOCTOR_USAGE,
+    };
     out.write(`${cmd.topic ? usage[cmd.topic] : USAGE}\n`);
     return EXIT.ok;
   }
@@ -27,6 +39,11 @@ export async function main(
     // No AWS call and no SDK, as for --help.
     const { completionCommand } = await import('./completion.ts');
     return completionCommand(cmd, out);
+  }
+  if (cmd.name === 'doctor') {
+    // Like run.ts, loaded only now: --help stays free of the AWS SDK (S3 included).
+    const { doctorCommand } = await import('./doctor.ts');
+    return doctorCommand(cmd, out, err);
   }
   // Loaded only now: --help and --version stay free of the AWS SDK, so they start fast.
   const { runCommand } = await import('./run.ts');
