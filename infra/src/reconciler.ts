@@ -42,15 +42,14 @@ import { BUNDLE_HANDLER, handlerCode } from './bundle.ts';
 import { acknowledgeNagRule } from './nag.ts';
 
 /**
- * Memory, from measurement (`pnpm measure` in infra/, Node 20 on a 2-core machine): the bundle is
- * 1.05 MB; importing it cold takes 220-470 ms (median about 270 ms) and leaves 75 MB RSS (14 MB
- * heap); a full pass over 5,000 in-memory sites grows the heap by 24 MB (11 MB for 1,000) and costs
- * about 0.1 ms of CPU per site, so about 100 MB covers even a very large fleet. 256 MB would hold
- * that; 512 MB is chosen for CPU, which Lambda allots in proportion to memory (1,769 MB = one vCPU):
- * at 512 MB (about 0.29 vCPU) the 270 ms import scales to roughly 0.9 s of cold start, at 256 MB to
- * roughly 1.9 s. Either costs cents a month (DEPLOY.md, "Cost").
+ * Memory, sized from the measured peak RSS (`pnpm bench`: a process holding the bundled function
+ * and a full pass's data peaks at 146-154 MB from 1 to 5,000 sites; `pnpm measure` in infra/: the
+ * cold import leaves 75 MB RSS, a pass over 5,000 in-memory sites adds 24 MB of heap). 256 MB holds
+ * that with 100 MB to spare. A run is bound by the AWS rate limits, not CPU (0.1 ms of CPU per site),
+ * so the smaller CPU share costs only cold start (about 1.9 s instead of 0.9 s at 512 MB, once per
+ * container) and halves the standing cost of duration (README, "Standing cost").
  */
-export const DEFAULT_MEMORY_MB = 512;
+export const DEFAULT_MEMORY_MB = 256;
 
 /**
  * Timeout, from measurement: a run is bound by AWS API calls, not CPU (0.1 ms of CPU per site
@@ -169,7 +168,7 @@ export interface ReconcilerProps {
   readonly runtime?: Runtime;
   /**
    * The function's memory in MB.
-   * @default 512 (see DEFAULT_MEMORY_MB for the measurements)
+   * @default 256 (see DEFAULT_MEMORY_MB for the measurements)
    */
   readonly memorySize?: number;
   /**
@@ -402,6 +401,11 @@ export class Reconciler extends Construct {
     return this.metric(METRIC.EventsIgnored, { statistic: Stats.SUM, ...props });
   }
 
+  /** Sites a scheduled tick deferred at its deadline (re-queued to the event path). Sum per period. */
+  public metricSitesDeferred(props: MetricOptions = {}): Metric {
+    return this.metric(METRIC.SitesDeferred, { statistic: Stats.SUM, ...props });
+  }
+
   /** Messages waiting in the dead-letter queue. Maximum per period. */
   public metricDeadLetters(props: MetricOptions = {}): Metric {
     return this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
@@ -542,6 +546,16 @@ export class Reconciler extends Construct {
       });
     const graph = (title: string, left: (Metric | MathExpression)[], width = 8) =>
       new GraphWidget({ title, left, width, height: 6, period });
+    // The run-wide figures other than the heartbeat are published only when non-zero: draw the gaps as 0.
+    const filled = (metric: Metric) => {
+      const id = `m${metric.metricName}`;
+      return new MathExpression({
+        expression: `FILL(${id}, 0)`,
+        usingMetrics: { [id]: metric },
+        label: metric.metricName,
+        period,
+      });
+    };
     const dashboard = new Dashboard(this, 'Dashboard', { defaultInterval: Duration.days(1) });
     dashboard.addWidgets(
       new TextWidget({
@@ -560,11 +574,21 @@ export class Reconciler extends Construct {
     );
     dashboard.addWidgets(
       graph('Runs completed', [this.metricRunsCompleted()]),
-      graph('Sites', [this.metricSitesReconciled(), this.metricSitesInDrift(), this.metricSiteErrors()]),
-      graph('Drift (targets)', [this.metricDriftTargets(), this.metricUnresolvedDriftTargets()]),
+      graph('Sites', [
+        filled(this.metricSitesReconciled()),
+        filled(this.metricSitesInDrift()),
+        filled(this.metricSiteErrors()),
+      ]),
+      graph('Drift (targets)', [
+        filled(this.metricDriftTargets()),
+        filled(this.metricUnresolvedDriftTargets()),
+      ]),
     );
     dashboard.addWidgets(
-      graph('Target changes', [this.metricTargetsRegistered(), this.metricTargetsDeregistered()]),
+      graph('Target changes', [
+        filled(this.metricTargetsRegistered()),
+        filled(this.metricTargetsDeregistered()),
+      ]),
       graph('Per-site unresolved drift', [search(METRIC.UnresolvedDriftTargets, '')]),
       graph('Per-site errors', [search(METRIC.SiteErrors, '')]),
     );
@@ -580,6 +604,7 @@ export class Reconciler extends Construct {
         this.queue.metricApproximateAgeOfOldestMessage({ period }),
         this.metricDeadLetters(),
         this.metricEventsIgnored(),
+        filled(this.metricSitesDeferred()),
       ]),
     );
     return dashboard;

@@ -413,6 +413,7 @@ describe('Reconciler with default props', () => {
       [METRIC.TargetsDeregistered]: reconciler.metricTargetsDeregistered(),
       [METRIC.SiteErrors]: reconciler.metricSiteErrors(),
       [METRIC.EventsIgnored]: reconciler.metricEventsIgnored(),
+      [METRIC.SitesDeferred]: reconciler.metricSitesDeferred(),
     };
     expect(Object.keys(helpers).sort()).toEqual(Object.values(METRIC).sort());
     for (const [name, metric] of Object.entries(helpers)) {

@@ -13,7 +13,7 @@ const totals = {
 };
 
 describe('run metric data', () => {
-  it('publishes the run-wide set without dimensions and a heartbeat of 1', () => {
+  it('publishes the heartbeat of 1 always and the other run-wide figures, without dimensions, only when non-zero', () => {
     const data = runMetricData(totals, []);
     expect(Object.fromEntries(data.map((d) => [d.name, d.value]))).toEqual({
       RunsCompleted: 1,
@@ -22,10 +22,28 @@ describe('run metric data', () => {
       DriftTargets: 2,
       UnresolvedDriftTargets: 1,
       TargetsRegistered: 1,
-      TargetsDeregistered: 0,
       SiteErrors: 1,
     });
     expect(data.every((d) => d.dimensions === undefined)).toBe(true);
+  });
+
+  it('a healthy run publishes two metrics: the heartbeat and the sites it looked at', () => {
+    const healthy = {
+      ...totals,
+      sitesInDrift: 0,
+      driftTargets: 0,
+      unresolvedDriftTargets: 0,
+      targetsRegistered: 0,
+      siteErrors: 0,
+      eventsIgnored: 0,
+    };
+    expect(runMetricData(healthy, []).map((d) => d.name)).toEqual([
+      METRIC.RunsCompleted,
+      METRIC.SitesReconciled,
+    ]);
+    expect(runMetricData({ ...healthy, sitesReconciled: 0 }, []).map((d) => d.name)).toEqual([
+      METRIC.RunsCompleted,
+    ]);
   });
 
   it('adds per-site figures only while non-zero', () => {
