@@ -109,6 +109,16 @@ describe('issue 9 through the Lambda handler', () => {
     expect(await siteErrorsOf(nameOf(arn))).toBe(1);
   });
 
+  it('a deleted endpoint is a site error on the schedule too, counted in SiteErrors for the site', async () => {
+    const { arn, endpointId } = await syncedSite('ev-sched-deleted');
+    const before = await h.account.targets(arn);
+    await h.account.deleteEndpoint(endpointId);
+    const summary = (await scheduled()) as { siteErrors: number };
+    expect(summary.siteErrors).toBeGreaterThanOrEqual(1);
+    expect(await siteErrorsOf(nameOf(arn))).toBe(1);
+    expect(await h.account.targets(arn)).toEqual(before);
+  });
+
   it('an IPv6 group on an IPv4-only endpoint is a site error (SiteErrors 1), the group not written', async () => {
     const endpointId = await h.account.endpoint(vpc, 1);
     const arn = await h.account.site(name('ev-v6'), vpc, { endpointId, ipAddressType: 'ipv6' });
