@@ -1,13 +1,19 @@
 /**
  * `pnpm demo`: a realistic account on the local simulator, drifted and misconfigured sites, two
- * reconcile runs (the second after the endpoint gains a subnet), and the metrics published.
+ * reconcile runs (the second after the endpoint gains a subnet), the metrics published, and
+ * `doctor` on two ALB -> S3 sites: one built like the EndpointSite construct, one with two classic
+ * mistakes (a health check matcher of 200, and a bucket not named like the host).
  * With AWS_ENDPOINT_URL set (e.g. by `pnpm test:moto`) it runs against that endpoint instead: every
  * step is an AWS API call, none needs the simulator's controls.
  */
 import { CloudWatchClient, GetMetricDataCommand, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { S3Client } from '@aws-sdk/client-s3';
 import { main } from '@vpce-target-sync/functions/cli';
 import { METRIC_NAMESPACE } from '@vpce-target-sync/shared';
 import { startSimulator } from '../sim/index.ts';
+import { buildEndpointSite, certificateArn } from '../support/endpoint-site.ts';
 import { buildDemoAccount, describeDemoAccount } from './account.ts';
 
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
@@ -96,8 +102,27 @@ try {
     const dims = m.Dimensions?.map((d) => `${d.Name}=${d.Value}`).join(',');
     process.stdout.write(`  ${`${m.MetricName}${dims ? ` {${dims}}` : ''}`.padEnd(50)} ${total}\n`);
   }
-  if (first !== 1 || second !== 0) {
-    process.stdout.write(`\nunexpected exit codes: ${first}, ${second}\n`);
+  step('vpce-target-sync doctor: two ALB -> S3 sites, one with two classic mistakes');
+  const siteClients = {
+    ec2: new EC2Client(clientConfig),
+    elbv2: new ElasticLoadBalancingV2Client(clientConfig),
+    s3: new S3Client({ ...clientConfig, forcePathStyle: true }),
+    certificate: await certificateArn(external),
+  };
+  await buildEndpointSite(siteClients, await account.vpc(21), 'handbook');
+  // The two mistakes every write-up of the pattern warns about: a health check that only accepts
+  // 200 (S3 answers 307/405), and a bucket that is not named like the Host header.
+  await buildEndpointSite(siteClients, await account.vpc(22), 'intranet', {
+    matcher: '200',
+    bucket: 'none',
+  });
+  process.stdout.write(
+    'handbook: built like the EndpointSite construct; intranet: health check matcher 200, no bucket named intranet.example.com\n\n',
+  );
+  const doctor = await main(['doctor', '--target-group', 'handbook', '--target-group', 'intranet']);
+  process.stdout.write(`(exit code ${doctor}: intranet fails health-check and host-bucket)\n`);
+  if (first !== 1 || second !== 0 || doctor !== 1) {
+    process.stdout.write(`\nunexpected exit codes: ${first}, ${second}, ${doctor}\n`);
     exitCode = 1;
   }
   process.stdout.write(
