@@ -17,6 +17,8 @@ export const ENV = {
   scheduleMinutes: 'VPCE_TARGET_SYNC_SCHEDULE_MINUTES',
   /** pino log level: trace, debug, info, warn, error, fatal. */
   logLevel: 'LOG_LEVEL',
+  /** CLI only: seconds between progress lines when stderr is not a terminal (default 10). */
+  progressSeconds: 'VPCE_TARGET_SYNC_PROGRESS_SECONDS',
 } as const;
 
 /**

@@ -5,7 +5,14 @@ import { CloudWatchClient, ListMetricsCommand } from '@aws-sdk/client-cloudwatch
 import { ENV, METRIC_NAMESPACE, POLICY_TAG } from '@vpce-target-sync/shared';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Vpc } from '../support/account.ts';
-import { type Harness, type JsonReport, runCli, site, startHarness } from '../support/harness.ts';
+import {
+  type Harness,
+  type JsonReport,
+  requireSimulator,
+  runCli,
+  site,
+  startHarness,
+} from '../support/harness.ts';
 
 /** The operator's CLI (issue 12), as a real process against the harness's AWS endpoint. */
 let h: Harness;
@@ -290,5 +297,29 @@ describe('errors that name what failed', () => {
     expect(stderr).toMatch(
       /^error: cannot reach Resource Groups Tagging API GetResources at http:\/\/127\.0\.0\.1:1\/: .*ECONNREFUSED/,
     );
+  });
+});
+
+describe('progress on long runs [simulator]', () => {
+  it('without a terminal, prints progress lines on stderr (never on stdout, never in --json)', async () => {
+    await h.stop();
+    h = await startHarness({ latencyMs: 150 });
+    const v = await h.account.vpc(2);
+    const ep = await h.account.endpoint(v, 1);
+    for (let i = 0; i < 24; i++) await h.account.site(`progress-${i}`, v, { endpointId: ep });
+    const run = await runCli(h, ['reconcile', '--dry-run', '--json'], {
+      env: { [ENV.progressSeconds]: '0.3' },
+    });
+    expect(run.code).toBe(0);
+    const lines = run.stderr.split('\n').filter((l) => l.startsWith('progress: '));
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines[0]).toMatch(/^progress: \d+\/24 sites, 0 target\(s\) written, about \d+(m\d\d)?s left$/);
+    expect((JSON.parse(run.stdout) as JsonReport).sites).toHaveLength(24);
+    expect(run.stdout).not.toContain('progress:');
+    requireSimulator(h);
+
+    const bad = await runCli(h, ['reconcile'], { env: { [ENV.progressSeconds]: 'soon' } });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(`${ENV.progressSeconds} is "soon"; expected a number of seconds above 0`);
   });
 });

@@ -12,11 +12,12 @@ const duration = (ms: number): string => {
 /**
  * Progress of a long run on stderr (never stdout, so never in `--json` output): on a terminal one
  * line rewritten in place (sites done / total, writes so far, time left); otherwise a line every
- * PROGRESS_INTERVAL_MS. Nothing for a run that ends within the first interval.
+ * `intervalMs` (VPCE_TARGET_SYNC_PROGRESS_SECONDS, default 10 s). Nothing for a run that ends within the first interval.
  */
 export function progressReporter(
   stream: { write(text: string): unknown; isTTY?: boolean },
   now: () => number = Date.now,
+  intervalMs: number = PROGRESS_INTERVAL_MS,
 ): RunProgress & { finish(): void } {
   let total = 0;
   let done = 0;
@@ -39,7 +40,7 @@ export function progressReporter(
       done += 1;
       writes += site.registeredCount + site.deregisteredCount;
       const t = now();
-      if (t - lastPrinted < (stream.isTTY ? 200 : PROGRESS_INTERVAL_MS) || done === total) return;
+      if (t - lastPrinted < (stream.isTTY ? 200 : intervalMs) || done === total) return;
       lastPrinted = t;
       shown = true;
       stream.write(stream.isTTY ? `\r\x1b[K${line()}` : `progress: ${line()}\n`);

@@ -9,7 +9,7 @@ import { accountOf, toJson, toStatusJson, toStatusTable, toTable } from './forma
 import { handleEventCommand } from './handle-event.ts';
 import { cliLogger } from './logger.ts';
 import { missingProfile } from './profile.ts';
-import { progressReporter } from './progress.ts';
+import { PROGRESS_INTERVAL_MS, progressReporter } from './progress.ts';
 
 /**
  * Runs a command that talks to AWS. It lives apart from main.ts so that `--help` and `--version`
@@ -37,6 +37,14 @@ export async function runCommand(
     err.write(`dry run: ${ENV.dryRun}=true in the environment; nothing is changed\n`);
   }
   const publishMetrics = cmd.publishMetrics && !dryRun;
+  const progressText = process.env[ENV.progressSeconds];
+  const progressSeconds = progressText ? Number(progressText) : PROGRESS_INTERVAL_MS / 1000;
+  if (!(progressSeconds > 0)) {
+    err.write(
+      `error: environment variable ${ENV.progressSeconds} is ${JSON.stringify(progressText)}; expected a number of seconds above 0\n`,
+    );
+    return EXIT.usage;
+  }
   const log = cliLogger(config.value.logLevel, cmd.logFormat ?? (process.stderr.isTTY ? 'text' : 'json'), {
     levelWasSet: Boolean(process.env[ENV.logLevel]),
   });
@@ -51,7 +59,7 @@ export async function runCommand(
     }
     // status is a dry run that prints health instead of a plan: read-only, no metrics.
     const readOnly = cmd.name === 'status';
-    const progress = progressReporter(err as NodeJS.WriteStream);
+    const progress = progressReporter(err as NodeJS.WriteStream, Date.now, progressSeconds * 1000);
     const report = await reconcile(deps, {
       dryRun: dryRun || readOnly,
       scope: { targetGroups: cmd.targetGroups, endpointIds: cmd.endpointIds },
