@@ -317,7 +317,9 @@ export function checkRun(ctx: Context, run: RunOutcome, faults: readonly Planned
         (d) =>
           d.namespace === METRIC_NAMESPACE && d.metricName === METRIC.SiteErrors && d.dimensions.length === 0,
       );
-      expect(runWide.at(-1)?.sum, `${where}: SiteErrors`).toBe(errors.length);
+      // Run-wide figures other than the heartbeat are published only when non-zero: absent means 0.
+      expect(runWide.at(-1)?.sum ?? 0, `${where}: SiteErrors`).toBe(errors.length);
+      if (errors.length === 0) expect(runWide, `${where}: SiteErrors published at 0`).toEqual([]);
       for (const e of errors.filter((s) => s.targetGroupName)) {
         const perSite = run.metrics.find(
           (d) =>
