@@ -9,7 +9,8 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { DIST, packCli } from './pack-cli.ts';
+import { DIST } from './npm-package.ts';
+import { packCli } from './pack-cli.ts';
 
 const RUNS = Number(process.argv[2] ?? 21);
 const BIN = join(DIST, 'stage', 'cli', 'bin', 'vpce-target-sync.js');

@@ -5,15 +5,14 @@
  *
  *   node --import tsx functions/scripts/pack-cli.ts   (or: pnpm pack:release)
  */
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { DIST, packStage } from './npm-package.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const FUNCTIONS = join(ROOT, 'functions');
-export const DIST = join(ROOT, 'dist');
 const STAGE = join(DIST, 'stage', 'cli');
 
 /** pino and some SDK dependencies call `require`; an ES module has none, so each chunk defines one. */
@@ -51,34 +50,20 @@ export async function packCli(): Promise<string> {
     logLevel: 'warning',
   });
   writeFileSync(join(STAGE, 'bin', 'vpce-target-sync.js'), BIN, { mode: 0o755 });
-  writeFileSync(
-    join(STAGE, 'package.json'),
-    `${JSON.stringify(
-      {
-        name: 'vpce-target-sync',
-        version,
-        description:
-          'Operator CLI of vpce-target-sync: keeps ALB ip target groups equal to the ENI IPs of the VPC endpoint they name.',
-        type: 'module',
-        bin: { 'vpce-target-sync': 'bin/vpce-target-sync.js' },
-        files: ['bin', 'lib', 'README.md', 'LICENSE'],
-        engines: { node: '>=20' },
-        license: 'Apache-2.0',
-        repository: { type: 'git', url: 'git+https://github.com/vpce-target-sync/vpce-target-sync.git' },
-        keywords: ['aws', 'alb', 'elbv2', 'target-group', 'vpc-endpoint', 'privatelink', 's3', 'cli'],
-      },
-      null,
-      2,
-    )}\n`,
+  return packStage(
+    STAGE,
+    {
+      name: 'vpce-target-sync',
+      version,
+      description:
+        'Operator CLI of vpce-target-sync: keeps ALB ip target groups equal to the ENI IPs of the VPC endpoint they name.',
+      type: 'module',
+      bin: { 'vpce-target-sync': 'bin/vpce-target-sync.js' },
+      files: ['bin', 'lib', 'README.md', 'LICENSE'],
+      keywords: ['aws', 'alb', 'elbv2', 'target-group', 'vpc-endpoint', 'privatelink', 's3', 'cli'],
+    },
+    join(FUNCTIONS, 'README.md'),
   );
-  copyFileSync(join(FUNCTIONS, 'README.md'), join(STAGE, 'README.md'));
-  copyFileSync(join(ROOT, 'LICENSE'), join(STAGE, 'LICENSE'));
-  mkdirSync(DIST, { recursive: true });
-  const out = execFileSync('npm', ['pack', '--pack-destination', DIST, '--silent'], {
-    cwd: STAGE,
-    encoding: 'utf8',
-  });
-  return join(DIST, out.trim().split('\n').at(-1) as string);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) console.log(await packCli());

@@ -7,15 +7,15 @@
  *   node --import tsx infra/scripts/pack-cdk.ts   (or: pnpm pack:release)
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BuildOptions, build } from 'esbuild';
+import { DIST, packStage } from '../../functions/scripts/npm-package.ts';
 import { BUNDLE_FILE, bundleHandler, HANDLER_ENTRY, PREBUILT_TARGET } from '../src/bundle.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const INFRA = join(ROOT, 'infra');
-export const DIST = join(ROOT, 'dist');
 const STAGE = join(DIST, 'stage', 'cdk');
 const LIB = join(STAGE, 'lib');
 const TYPES = join(LIB, 'types');
@@ -81,37 +81,23 @@ export async function packCdk(): Promise<string> {
     stdio: 'inherit',
   });
   rewriteDeclarations();
-  writeFileSync(
-    join(STAGE, 'package.json'),
-    `${JSON.stringify(
-      {
-        name: '@vpce-target-sync/cdk',
-        version,
-        description:
-          'AWS CDK constructs of vpce-target-sync: a reconciler that keeps ALB ip target groups equal to the ENI IPs of the VPC endpoint they name, with drift metrics and alarms, and a whole ALB -> interface endpoint -> S3 site.',
-        type: 'module',
-        main: './lib/index.js',
-        types: './lib/types/infra/src/index.d.ts',
-        exports: { '.': { types: './lib/types/infra/src/index.d.ts', import: './lib/index.js' } },
-        files: ['lib', 'README.md', 'LICENSE'],
-        peerDependencies: PEERS,
-        engines: { node: '>=20' },
-        license: 'Apache-2.0',
-        repository: { type: 'git', url: 'git+https://github.com/vpce-target-sync/vpce-target-sync.git' },
-        keywords: ['aws-cdk', 'cdk', 'construct', 'awscdk', 'alb', 'vpc-endpoint', 'privatelink', 's3'],
-      },
-      null,
-      2,
-    )}\n`,
+  return packStage(
+    STAGE,
+    {
+      name: '@vpce-target-sync/cdk',
+      version,
+      description:
+        'AWS CDK constructs of vpce-target-sync: a reconciler that keeps ALB ip target groups equal to the ENI IPs of the VPC endpoint they name, with drift metrics and alarms, and a whole ALB -> interface endpoint -> S3 site.',
+      type: 'module',
+      main: './lib/index.js',
+      types: './lib/types/infra/src/index.d.ts',
+      exports: { '.': { types: './lib/types/infra/src/index.d.ts', import: './lib/index.js' } },
+      files: ['lib', 'README.md', 'LICENSE'],
+      peerDependencies: PEERS,
+      keywords: ['aws-cdk', 'cdk', 'construct', 'awscdk', 'alb', 'vpc-endpoint', 'privatelink', 's3'],
+    },
+    join(INFRA, 'README.md'),
   );
-  copyFileSync(join(INFRA, 'README.md'), join(STAGE, 'README.md'));
-  copyFileSync(join(ROOT, 'LICENSE'), join(STAGE, 'LICENSE'));
-  mkdirSync(DIST, { recursive: true });
-  const out = execFileSync('npm', ['pack', '--pack-destination', DIST, '--silent'], {
-    cwd: STAGE,
-    encoding: 'utf8',
-  });
-  return join(DIST, out.trim().split('\n').at(-1) as string);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

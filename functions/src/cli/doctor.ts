@@ -8,13 +8,12 @@ import { ENDPOINT_ID_TAG } from '@vpce-target-sync/shared';
 import { createClients, MAX_ATTEMPTS, REQUEST_TIMEOUT_MS } from '../aws/clients.ts';
 import { describeAwsError } from '../aws/errors.ts';
 import { elbv2TargetGroups } from '../aws/target-groups.ts';
-import { readConfig } from '../config.ts';
 import { type CheckResult, type CheckStatus, runChecks } from '../doctor/checks.ts';
 import { gatherSite } from '../doctor/gather.ts';
 import { discover } from '../reconcile/discover.ts';
 import type { Command } from './args.ts';
 import { describeFailure, EXIT } from './exit.ts';
-import { missingProfile } from './profile.ts';
+import { setUpCommand } from './setup.ts';
 
 export interface DoctorSite {
   readonly targetGroupArn: string;
@@ -76,22 +75,10 @@ export async function doctorCommand(
   out: NodeJS.WritableStream,
   err: NodeJS.WritableStream,
 ): Promise<number> {
-  const config = readConfig(process.env, { logLevel: 'warn' });
-  if (!config.ok) {
-    err.write(`error: ${config.error}\n`);
-    return EXIT.usage;
-  }
-  const profile = cmd.profile ?? process.env.AWS_PROFILE;
-  const unknownProfile = profile ? missingProfile(profile, process.env) : null;
-  if (unknownProfile) {
-    err.write(`error: ${unknownProfile}\n`);
-    return EXIT.usage;
-  }
-  const clientConfig = {
-    ...(cmd.region ? { region: cmd.region } : {}),
-    ...(cmd.profile ? { profile: cmd.profile } : {}),
-  };
-  const clients = createClients(clientConfig, config.value.rateLimits);
+  const setup = setUpCommand(cmd, err);
+  if (typeof setup === 'number') return setup;
+  const { config, clientConfig } = setup;
+  const clients = createClients(clientConfig, config.rateLimits);
   const doctorClients = { ec2: clients.ec2, elbv2: clients.elbv2, s3: s3Client(clientConfig) };
   const targetGroups = elbv2TargetGroups(clients.elbv2, clients.tagging);
   try {

@@ -1,6 +1,5 @@
 import { ENV } from '@vpce-target-sync/shared';
 import { createClients } from '../aws/clients.ts';
-import { readConfig } from '../config.ts';
 import { reconcile } from '../reconcile/reconcile.ts';
 import { awsDeps } from '../runtime.ts';
 import type { Command } from './args.ts';
@@ -8,8 +7,8 @@ import { describeFailure, EXIT, exitCodeOf } from './exit.ts';
 import { accountOf, toJson, toStatusJson, toStatusTable, toTable } from './format.ts';
 import { handleEventCommand } from './handle-event.ts';
 import { cliLogger } from './logger.ts';
-import { missingProfile } from './profile.ts';
 import { PROGRESS_INTERVAL_MS, progressReporter } from './progress.ts';
+import { setUpCommand } from './setup.ts';
 
 /**
  * Runs a command that talks to AWS. It lives apart from main.ts so that `--help` and `--version`
@@ -20,20 +19,12 @@ export async function runCommand(
   out: NodeJS.WritableStream,
   err: NodeJS.WritableStream,
 ): Promise<number> {
-  const config = readConfig(process.env, { logLevel: 'warn' });
-  if (!config.ok) {
-    err.write(`error: ${config.error}\n`);
-    return EXIT.usage;
-  }
-  const profile = cmd.profile ?? process.env.AWS_PROFILE;
-  const unknownProfile = profile ? missingProfile(profile, process.env) : null;
-  if (unknownProfile) {
-    err.write(`error: ${unknownProfile}\n`);
-    return EXIT.usage;
-  }
+  const setup = setUpCommand(cmd, err);
+  if (typeof setup === 'number') return setup;
+  const { config, clientConfig } = setup;
   // VPCE_TARGET_SYNC_DRY_RUN=true holds for the CLI as for the Lambda: say so, never write.
-  const dryRun = cmd.dryRun || config.value.dryRun;
-  if (config.value.dryRun && !cmd.dryRun) {
+  const dryRun = cmd.dryRun || config.dryRun;
+  if (config.dryRun && !cmd.dryRun) {
     err.write(`dry run: ${ENV.dryRun}=true in the environment; nothing is changed\n`);
   }
   const publishMetrics = cmd.publishMetrics && !dryRun;
@@ -45,17 +36,13 @@ export async function runCommand(
     );
     return EXIT.usage;
   }
-  const log = cliLogger(config.value.logLevel, cmd.logFormat ?? (process.stderr.isTTY ? 'text' : 'json'), {
+  const log = cliLogger(config.logLevel, cmd.logFormat ?? (process.stderr.isTTY ? 'text' : 'json'), {
     levelWasSet: Boolean(process.env[ENV.logLevel]),
   });
-  const clientConfig = {
-    ...(cmd.region ? { region: cmd.region } : {}),
-    ...(cmd.profile ? { profile: cmd.profile } : {}),
-  };
-  const deps = awsDeps(log, createClients(clientConfig, config.value.rateLimits));
+  const deps = awsDeps(log, createClients(clientConfig, config.rateLimits));
   try {
     if (cmd.name === 'handle-event') {
-      return await handleEventCommand({ ...cmd, dryRun, publishMetrics }, config.value, deps, out, err);
+      return await handleEventCommand({ ...cmd, dryRun, publishMetrics }, config, deps, out, err);
     }
     // status is a dry run that prints health instead of a plan: read-only, no metrics.
     const readOnly = cmd.name === 'status';
@@ -64,7 +51,7 @@ export async function runCommand(
       dryRun: dryRun || readOnly,
       scope: { targetGroups: cmd.targetGroups, endpointIds: cmd.endpointIds },
       publishMetrics: publishMetrics && !readOnly,
-      perSiteMetrics: config.value.perSiteMetrics,
+      perSiteMetrics: config.perSiteMetrics,
       progress,
     }).finally(() => progress.finish());
     log.info({ summary: report.summary }, 'run completed');
