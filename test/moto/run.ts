@@ -82,8 +82,12 @@ const started = Date.now();
 checkMoto();
 const port = await freePort();
 const url = `http://127.0.0.1:${port}`;
+const dir = mkdtempSync(join(tmpdir(), 'vts-moto-'));
+const reportFile = join(dir, 'results.json');
 const moto = spawn('python3', [LAUNCHER, '-H', '127.0.0.1', '-p', String(port)], {
   cwd: ROOT,
+  // moto's request recorder (the harness's call log, h.calls()) writes here, not in the checkout.
+  env: { ...process.env, MOTO_RECORDER_FILEPATH: join(dir, 'moto-recording.jsonl') },
   stdio: ['ignore', 'ignore', 'pipe'],
 });
 let motoLog = '';
@@ -101,8 +105,6 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   });
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'vts-moto-'));
-const reportFile = join(dir, 'results.json');
 let code = 1;
 try {
   await waitUntilAnswering(url, moto);
@@ -116,6 +118,8 @@ try {
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     /** The harness resets moto through this before each test (never set against a real account). */
     VTS_EXTERNAL_RESET_URL: `${url}/moto-api/reset`,
+    /** The harness's call log (h.calls()) reads moto's request recorder through this. */
+    VTS_EXTERNAL_RECORDER_URL: `${url}/moto-api/recorder`,
     VTS_TEST_REPORT: reportFile,
   };
   delete env.AWS_PROFILE;

@@ -3,6 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { DescribeVpcEndpointsCommand } from '@aws-sdk/client-ec2';
 import { type Simulator, startSimulator } from '../sim/index.ts';
 import { Account, type ClientSettings } from './account.ts';
+import { type Call, type CallLog, recorderCallLog, simulatorCallLog } from './call-log.ts';
+
+export type { Call } from './call-log.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = 'functions/src/cli/main.ts';
@@ -18,6 +21,11 @@ export const EXTERNAL_ENDPOINT = process.env.AWS_ENDPOINT_URL;
  * account.
  */
 const EXTERNAL_RESET_URL = process.env.VTS_EXTERNAL_RESET_URL;
+/**
+ * An emulator's request recorder (moto's `/moto-api/recorder`), set by `pnpm test:moto` only: the
+ * call log (`h.calls()`) reads it there. Never set it for an account.
+ */
+const EXTERNAL_RECORDER_URL = process.env.VTS_EXTERNAL_RECORDER_URL;
 
 export interface Harness {
   /** Present when the tests run on the project's simulator (simulator-only controls live here). */
@@ -25,6 +33,19 @@ export interface Harness {
   readonly env: Record<string, string>;
   readonly settings: ClientSettings;
   readonly account: Account;
+  /**
+   * Starts a fresh call log: every AWS call the emulator receives from now on, the test's own
+   * included. Call it right before the product runs, and read `calls()` right after it (or keep
+   * to the operations the test itself never makes).
+   */
+  resetCalls(): Promise<void>;
+  /**
+   * The AWS calls received since `resetCalls()`, in arrival order, as `{service, operation,
+   * params}` (SigV4 service name, API operation, request parameters under their wire names): the
+   * simulator's call log, or on moto its request recorder decoded the same way. Throws when
+   * `resetCalls()` was not called first, or when the endpoint keeps no log (an account).
+   */
+  calls(): Promise<readonly Call[]>;
   stop(): Promise<void>;
 }
 
@@ -37,16 +58,48 @@ export async function startHarness(options: Parameters<typeof startSimulator>[0]
     const env = Object.fromEntries(
       Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined),
     );
-    return { sim: undefined, env, settings: {}, account: new Account({}), stop: async () => {} };
+    const log = await recorderCallLog(EXTERNAL_RECORDER_URL);
+    return {
+      sim: undefined,
+      env,
+      settings: {},
+      account: new Account({}),
+      ...calls(log),
+      stop: () => log.stop(),
+    };
   }
   const sim = await startSimulator(options);
   const settings = sim.clientConfig();
-  return { sim, env: sim.env, settings, account: new Account(settings), stop: () => sim.stop() };
+  return {
+    sim,
+    env: sim.env,
+    settings,
+    account: new Account(settings),
+    ...calls(simulatorCallLog(sim)),
+    stop: () => sim.stop(),
+  };
+}
+
+/** `resetCalls` and `calls` over a log, refusing to read one that was never reset. */
+function calls(log: CallLog): Pick<Harness, 'resetCalls' | 'calls'> {
+  let started = false;
+  return {
+    async resetCalls() {
+      await log.reset();
+      started = true;
+    },
+    async calls() {
+      if (!started)
+        throw new Error('h.calls() before h.resetCalls(): reset the log right before the product runs');
+      return log.read();
+    },
+  };
 }
 
 /**
- * The simulator behind a harness, for a test that needs its controls (clock, faults, call log,
- * endpoint states, tagging lag). Such tests carry `[simulator]` in their name.
+ * The simulator behind a harness, for a test that needs its controls (clock, faults, endpoint
+ * states, tagging lag, draining, quotas, latency). Such tests carry `[simulator]` in their name.
+ * The call log is not one of them: `h.calls()` reads it on either emulator.
  */
 export function requireSimulator(h: Harness): Simulator {
   if (!h.sim) throw new Error('this test needs the project simulator (its name says [simulator])');
@@ -67,6 +120,34 @@ export async function untilAvailable(h: Harness, endpointId: string, pendingMs: 
     const found = await h.account.ec2.send(new DescribeVpcEndpointsCommand({ VpcEndpointIds: [endpointId] }));
     const state = found.VpcEndpoints?.[0]?.State;
     if (state?.toLowerCase() === 'available') return;
+    if (Date.now() > deadline) throw new Error(`endpoint ${endpointId} is still ${state} after 300 s`);
+    await new Promise((r) => setTimeout(r, 2_000));
+  }
+}
+
+/**
+ * Waits until a deleted endpoint is done deleting (`deleted`, or no longer listed): on the simulator
+ * by moving its clock past `pendingMs` (the `deleting` time the test configured), elsewhere by
+ * polling DescribeVpcEndpoints.
+ */
+export async function untilDeleted(h: Harness, endpointId: string, pendingMs: number): Promise<void> {
+  if (h.sim) {
+    h.sim.clock.advance(pendingMs);
+    return;
+  }
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    let state: string | undefined;
+    try {
+      const found = await h.account.ec2.send(
+        new DescribeVpcEndpointsCommand({ VpcEndpointIds: [endpointId] }),
+      );
+      state = found.VpcEndpoints?.[0]?.State;
+    } catch (error) {
+      if ((error as { name?: string }).name === 'InvalidVpcEndpointId.NotFound') return;
+      throw error;
+    }
+    if (state === undefined || state.toLowerCase() === 'deleted') return;
     if (Date.now() > deadline) throw new Error(`endpoint ${endpointId} is still ${state} after 300 s`);
     await new Promise((r) => setTimeout(r, 2_000));
   }
