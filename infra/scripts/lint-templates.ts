@@ -17,7 +17,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const INFRA = join(ROOT, 'infra');
 export const CONFIG_FILE = join(ROOT, '.cfnlintrc');
 
-/** TOOLCHAIN.md, "CDK offline": no version check, no telemetry, no instance metadata lookups. */
+/** The CDK CLI offline and quiet: no version check, no telemetry, no instance metadata lookups. */
 const OFFLINE_ENV = {
   CDK_DISABLE_VERSION_CHECK: '1',
   CDK_DISABLE_CLI_TELEMETRY: 'true',

@@ -41,8 +41,9 @@ export function esbuildTarget(runtime: Runtime): string {
 
 /**
  * The esbuild settings of the function bundle. ESM with `module` before `main` lets esbuild take
- * the SDK's ES builds, which tree-shake (TOOLCHAIN.md: 1.68 MB -> 0.98 MB); everything is bundled,
- * so the deployed code runs the exact SDK versions the tests ran, not the runtime's copy.
+ * the SDK's ES builds, which tree-shake (measured on this project's machines: 1.68 MB -> 0.98 MB with
+ * the EC2, ELBv2 and CloudWatch clients); everything is bundled, so the deployed code runs the exact
+ * SDK versions the tests ran, not the runtime's copy.
  */
 export function bundleOptions(entry: string, outfile: string, target: string): BuildOptions {
   return {

@@ -104,7 +104,7 @@ export const EVENT_BATCH_SIZE = 10;
  */
 export const EVENT_BATCHING_WINDOW = Duration.seconds(5);
 
-/** The contract's alarm period (DESIGN.md, "Alarms"): 5-minute periods. */
+/** The contract's alarm period (docs/DESIGN.md, "Alarms"): 5-minute periods. */
 export const ALARM_PERIOD = Duration.minutes(5);
 
 /** The Describe calls the code makes. They take no resource ARN, so IAM only accepts `*` for them. */

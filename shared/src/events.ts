@@ -1,5 +1,5 @@
 /**
- * The event contract (DESIGN.md, "Events"): which CloudTrail calls the reconciler reacts to, the
+ * The event contract (docs/DESIGN.md, "Events"): which CloudTrail calls the reconciler reacts to, the
  * EventBridge patterns that deliver them, how a delivered event maps to sites, and the re-queue
  * message the event path sends itself. Pure: no AWS SDK, no I/O.
  */

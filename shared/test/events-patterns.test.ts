@@ -17,7 +17,7 @@ const FIXTURES = new URL('../../test/fixtures/events/', import.meta.url);
 const load = (name: string): Json => JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8'));
 const OWN_ROLE = 'arn:aws:iam::123456789012:role/VpceTargetSync-ReconcilerRole8B1C4C2A-Xy1Zk9QwErTy';
 
-/** The contract, typed out from DESIGN.md ("Events") rather than derived, so a change to the table shows here. */
+/** The contract, typed out from docs/DESIGN.md ("Events") rather than derived, so a change to the table shows here. */
 const CONTRACT = [
   {
     source: 'aws.ec2',

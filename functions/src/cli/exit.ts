@@ -1,7 +1,7 @@
 import { awsErrorCode, describeAwsError, failedCallOf } from '../aws/errors.ts';
 import type { RunReport } from '../reconcile/report.ts';
 
-/** Exit codes of the CLI (DESIGN.md, Operator CLI). */
+/** Exit codes of the CLI (docs/DESIGN.md, "Operator CLI and exit codes"). */
 export const EXIT = {
   /** No site in error; sites left in drift or waiting do not change it. */
   ok: 0,

@@ -1,6 +1,6 @@
 /**
  * The doctor's checks: pure functions of the facts gathered for one site (facts.ts), no I/O.
- * The check ids are part of the contract (DESIGN.md, Operator CLI).
+ * The check ids are part of the contract (docs/DESIGN.md, "Doctor checks").
  */
 import type { RuleFact, SecurityGroupRuleFact, SiteFacts } from './facts.ts';
 

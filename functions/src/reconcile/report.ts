@@ -7,7 +7,7 @@ import type {
   Target,
 } from '@vpce-target-sync/shared';
 
-/** A site's outcome, as the CLI's `--json` and the logs show it (DESIGN.md, Operator CLI). */
+/** A site's outcome, as the CLI's `--json` and the logs show it (docs/DESIGN.md, "Site statuses"). */
 export type SiteStatus = 'in-sync' | 'converged' | 'drift' | 'waiting' | 'error';
 
 export const SITE_STATUSES: readonly SiteStatus[] = ['in-sync', 'converged', 'drift', 'waiting', 'error'];

@@ -155,7 +155,7 @@ function removedTags(input: HandlerInput): Result<Affected> {
 }
 
 /**
- * The contract's events (DESIGN.md, "Events") and how to read each. This table is the one source:
+ * The contract's events (docs/DESIGN.md, "Events") and how to read each. This table is the one source:
  * the EventBridge patterns are built from it, so the rules deliver exactly what the parser reads.
  */
 export const EVENT_HANDLERS: readonly SourceHandlers[] = [

@@ -18,7 +18,7 @@ export const PORT = 443;
 export const SITE_STATES = ['in-sync', 'drifted', 'empty', 'draining', 'pending', 'stale-only'] as const;
 export type SiteState = (typeof SITE_STATES)[number];
 
-/** Ways a site can be misconfigured (DESIGN.md, Site validation). */
+/** Ways a site can be misconfigured (docs/DESIGN.md, "Site validation"). */
 export const MISCONFIGS = [
   'bad-tag',
   'bad-policy',
