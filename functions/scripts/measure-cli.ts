@@ -1,7 +1,8 @@
 /**
- * Start-up of the published CLI, in paired runs on this machine (issue 11): `--help` against
- * `node -e 0`, and `reconcile --dry-run` from spawn to its first AWS request (a loopback server
- * stands in for AWS and records when the first request arrives). Medians of N alternating runs.
+ * Start-up of the published CLI, in paired runs on this machine: `--help` against `node -e 0`, and
+ * `reconcile --dry-run` from spawn to its first AWS request (a loopback server stands in for AWS and
+ * records when the first request arrives). Medians of N alternating runs. A CLI that starts slowly
+ * is one people stop running: the targets are 2x and 4x `node -e 0`.
  *
  *   node --import tsx functions/scripts/measure-cli.ts [N]     (packs the CLI first)
  */

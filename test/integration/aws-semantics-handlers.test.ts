@@ -16,10 +16,11 @@ import { scheduledEvent, sqsBatch, trail } from '../support/cloudtrail.ts';
 import { type Harness, requireSimulator, startHarness } from '../support/harness.ts';
 
 /**
- * The AWS behaviours of issue 9 through the deployed Lambda handler (events and schedule). What an
- * emulator without the simulator's controls can show runs everywhere; the cases the simulator's
- * controls drive (endpoint states, the tagging index's lag, draining, quotas, the clock) and its
- * call log and queue are `[simulator]`.
+ * What real AWS does that a naive simulator hides (final endpoint states, IP families, unknown tag
+ * keys, the tagging index's lag, draining, quotas, foreign ARNs) through the deployed Lambda handler
+ * (events and schedule). What an emulator without the simulator's controls can show runs everywhere;
+ * the cases the simulator's controls drive (endpoint states, the tagging index's lag, draining,
+ * quotas, the clock) and its call log and queue are `[simulator]`.
  */
 const QUEUE = 'vpce-target-sync-semantics';
 const OWN_ROLE = 'arn:aws:iam::123456789012:role/VpceTargetSync-Reconciler';

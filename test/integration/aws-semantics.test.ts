@@ -12,7 +12,7 @@ import {
 } from '../support/harness.ts';
 
 /**
- * What real AWS does that a naive simulator hides (issue 9), through the CLI as an operator runs it.
+ * What real AWS does that a naive simulator hides, through the CLI as an operator runs it.
  * The cases that need the simulator's controls (endpoint states AWS or a provider drives, the
  * tagging index's lag, draining, target quotas, the clock) are `[simulator]`; what any emulator can
  * show (IP families, unknown tag keys, foreign ARNs, ports, a deleted endpoint, a policy switch, a

@@ -14,7 +14,11 @@ import { readAppConfig } from '../../infra/src/app-config.ts';
 import type { Vpc } from '../support/account.ts';
 import { type Harness, type JsonReport, runCli, startHarness } from '../support/harness.ts';
 
-/** Issue 12's conventions (items 10-13), through the real CLI process against the harness's endpoint. */
+/**
+ * The CLI's conventions (every variable validated before any AWS call, handle-event's not-in-scope
+ * lines, shell completion, `pnpm sim --seed demo`), through the real CLI process against the
+ * harness's endpoint.
+ */
 let h: Harness;
 let dir: string;
 let vpc: Vpc;

@@ -14,7 +14,7 @@ import {
   startHarness,
 } from '../support/harness.ts';
 
-/** The operator's CLI (issue 12), as a real process against the harness's AWS endpoint. */
+/** The operator's CLI, as a real process against the harness's AWS endpoint. */
 let h: Harness;
 let vpc: Vpc;
 let endpointId: string;

@@ -6,7 +6,8 @@ import { scheduledEvent } from '../support/cloudtrail.ts';
 import { type Harness, requireSimulator, startHarness } from '../support/harness.ts';
 
 /**
- * A scheduled tick that runs out of time (issue 14, item 3), through the real handler on the
+ * A scheduled tick that runs out of time (it must still publish its metrics, heartbeat included, and
+ * its report, and hand the sites it did not reach to the events queue), through the real handler on the
  * simulator. The tick's remaining time shrinks with every AWS call it makes, so the deadline comes
  * at the same point of the run whatever the machine's speed.
  */

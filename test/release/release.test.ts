@@ -18,7 +18,7 @@ import { type Simulator, startSimulator } from '../sim/index.ts';
 import { Account } from '../support/account.ts';
 
 /**
- * The release, used the way users will (issue 11): the tarballs `pnpm pack:release` writes,
+ * The release, used the way users will: the tarballs `pnpm pack:release` writes,
  * installed with npm in a folder outside the workspace, with an aws-cdk-lib from the supported range
  * that is not the workspace's own. Needs the npm registry (as `pnpm install` does).
  */
