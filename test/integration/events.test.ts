@@ -5,7 +5,13 @@ import type { Context, ScheduledEvent, SQSBatchResponse, SQSEvent } from 'aws-la
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Vpc } from '../support/account.ts';
 import { scheduledEvent, sqsBatch, trail } from '../support/cloudtrail.ts';
-import { type Harness, requireSimulator, startHarness, untilAvailable } from '../support/harness.ts';
+import {
+  type Harness,
+  requireSimulator,
+  startHarness,
+  untilAvailable,
+  untilDeleted,
+} from '../support/harness.ts';
 
 /** Simulated time an endpoint stays `pending` after a change. */
 const PENDING_MS = 20_000;
@@ -52,8 +58,9 @@ async function receiveAll(): Promise<{ body: unknown }[]> {
   return (received.Messages ?? []).map((m) => ({ body: JSON.parse(m.Body ?? 'null') }));
 }
 
-const writes = () =>
-  requireSimulator(h).calls.filter((c) => /^(Register|Deregister)Targets$/.test(c.operation));
+/** The RegisterTargets and DeregisterTargets calls since `h.resetCalls()`. */
+const writes = async () =>
+  (await h.calls()).filter((c) => /^(Register|Deregister)Targets$/.test(c.operation));
 
 describe('the event path, through the real handler', () => {
   it('converges a site to the new ENI IPs once an endpoint that gained a subnet is available', async () => {
@@ -115,8 +122,7 @@ describe('the event path, through the real handler', () => {
     expect(await h.account.targets(arn)).toEqual(before);
   });
 
-  it('makes no write once the endpoint is deleted, and keeps the targets [simulator]', async () => {
-    const sim = requireSimulator(h);
+  it('makes no write once the endpoint is deleted, and keeps the targets', async () => {
     const endpointId = await availableEndpoint(2);
     const arn = await h.account.site('ev-deleted', vpc, { endpointId });
     await handle([trail.addTags(arn, { [ENDPOINT_ID_TAG]: endpointId })]);
@@ -124,11 +130,11 @@ describe('the event path, through the real handler', () => {
     expect(before).toHaveLength(2);
 
     await h.account.deleteEndpoint(endpointId);
-    sim.clock.advance(PENDING_MS);
-    sim.resetCalls();
+    await untilDeleted(h, endpointId, PENDING_MS);
+    await h.resetCalls();
     const result = await handle([trail.deleteVpcEndpoints([endpointId])]);
     expect(result.batchItemFailures).toEqual([]);
-    expect(writes()).toEqual([]);
+    expect(await writes()).toEqual([]);
     expect(await h.account.targets(arn)).toEqual(before);
   });
 
@@ -149,8 +155,7 @@ describe('the event path, through the real handler', () => {
     );
   });
 
-  it('leaves a group alone once it opts out: no write, not even DescribeTargetHealth [simulator]', async () => {
-    const sim = requireSimulator(h);
+  it('leaves a group alone once it opts out: no write, not even DescribeTargetHealth', async () => {
     const endpointId = await availableEndpoint(2);
     const arn = await h.account.site('ev-optin', vpc);
     await h.account.tag(arn, { [ENDPOINT_ID_TAG]: endpointId });
@@ -159,10 +164,11 @@ describe('the event path, through the real handler', () => {
 
     await h.account.untag(arn, [ENDPOINT_ID_TAG]);
     await h.account.register(arn, ['10.3.3.33']);
-    sim.resetCalls();
+    await h.resetCalls();
     await handle([trail.removeTags(arn, [ENDPOINT_ID_TAG])]);
-    expect(writes()).toEqual([]);
-    expect(sim.calls.filter((c) => c.operation === 'DescribeTargetHealth')).toEqual([]);
+    const calls = await h.calls();
+    expect(calls.filter((c) => /^(Register|Deregister)Targets$/.test(c.operation))).toEqual([]);
+    expect(calls.filter((c) => c.operation === 'DescribeTargetHealth')).toEqual([]);
     expect(await h.account.targets(arn)).toContain('10.3.3.33');
   });
 
@@ -193,14 +199,13 @@ describe('the event path, through the real handler', () => {
     expect(await h.account.targets(arn)).toEqual([]);
   });
 
-  it("ignores the reconciler's own RegisterTargets with zero AWS calls [simulator]", async () => {
-    const sim = requireSimulator(h);
+  it("ignores the reconciler's own RegisterTargets with zero AWS calls", async () => {
     const endpointId = await availableEndpoint(1);
     const arn = await h.account.site('ev-own', vpc, { endpointId });
-    sim.resetCalls();
+    await h.resetCalls();
     const result = await handle([trail.targets('RegisterTargets', arn, ['10.3.1.10'], OWN_ROLE)]);
     expect(result.batchItemFailures).toEqual([]);
-    expect(sim.calls).toEqual([]);
+    expect(await h.calls()).toEqual([]);
   });
 
   it('acknowledges an event for a new endpoint that no site names, and leaves the groups beside it alone', async () => {
@@ -213,15 +218,14 @@ describe('the event path, through the real handler', () => {
     expect(await h.account.targets(bystander)).toEqual([]);
   });
 
-  it('makes no writes for a new endpoint that no site names [simulator]', async () => {
-    const sim = requireSimulator(h);
+  it('makes no writes for a new endpoint that no site names', async () => {
     const endpointId = await availableEndpoint(2);
-    sim.resetCalls();
+    await h.resetCalls();
     const result = await handle([
       trail.createVpcEndpoint(endpointId, vpc.vpcId, [vpc.subnets[0]?.subnetId as string]),
     ]);
     expect(result.batchItemFailures).toEqual([]);
-    expect(writes()).toEqual([]);
+    expect(await writes()).toEqual([]);
   });
 
   it('converges a site that several events of one batch name', async () => {
@@ -236,18 +240,18 @@ describe('the event path, through the real handler', () => {
     expect(await h.account.targets(arn)).toEqual(await h.account.endpointIps(endpointId));
   });
 
-  it('reconciles a site once however many events in the batch name it [simulator]', async () => {
-    const sim = requireSimulator(h);
+  it('reconciles a site once however many events in the batch name it', async () => {
     const endpointId = await availableEndpoint(2);
     const arn = await h.account.site('ev-dupes', vpc, { endpointId });
-    sim.resetCalls();
+    await h.resetCalls();
     await handle([
       trail.addTags(arn, { [ENDPOINT_ID_TAG]: endpointId }),
       trail.modifyVpcEndpoint(endpointId, { add: [vpc.subnets[2]?.subnetId as string] }),
       trail.targets('DeregisterTargets', arn, ['10.3.1.99']),
     ]);
-    expect(sim.calls.filter((c) => c.operation === 'DescribeTargetHealth')).toHaveLength(1);
-    expect(sim.calls.filter((c) => c.operation === 'RegisterTargets')).toHaveLength(1);
+    const calls = await h.calls();
+    expect(calls.filter((c) => c.operation === 'DescribeTargetHealth')).toHaveLength(1);
+    expect(calls.filter((c) => c.operation === 'RegisterTargets')).toHaveLength(1);
   });
 });
 
@@ -280,7 +284,7 @@ describe('the same function on a schedule', () => {
   });
 });
 
-describe('event path cost does not grow with the fleet [simulator]', () => {
+describe('event path cost does not grow with the fleet', () => {
   /** Opts `count` more target groups in, naming other endpoints. */
   async function optIn(count: number, prefix: string): Promise<void> {
     const other = await availableEndpoint(1);
@@ -297,10 +301,9 @@ describe('event path cost does not grow with the fleet [simulator]', () => {
     const endpointId = await availableEndpoint(1);
     const arn = await h.account.site(`cost-${++invocation}`, vpc, { endpointId });
     await h.account.register(arn, ['10.3.3.3']);
-    const sim = requireSimulator(h);
-    sim.resetCalls();
+    await h.resetCalls();
     await handle([trail.modifyVpcEndpoint(endpointId, { add: [vpc.subnets[1]?.subnetId as string] })]);
-    const calls = sim.calls.length;
+    const calls = (await h.calls()).length;
     expect(await h.account.targets(arn)).toEqual(await h.account.endpointIps(endpointId));
     return calls;
   }
