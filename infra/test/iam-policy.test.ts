@@ -398,8 +398,8 @@ describe('the check has teeth', () => {
   });
 });
 
-describe("the README's SCP (Deploy): only the admin roles may put the opt-in tag keys on a target group", () => {
-  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+describe("docs/deploy.md's SCP: only the admin roles may put the opt-in tag keys on a target group", () => {
+  const readme = readFileSync(new URL('../../docs/deploy.md', import.meta.url), 'utf8');
   const block = [...readme.matchAll(/```json\n([\s\S]*?)```/g)].find((m) => m[1]?.includes('aws:TagKeys'));
   const scp = JSON.parse(block?.[1] ?? 'null') as Policy;
   const allowAll = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
@@ -441,7 +441,7 @@ describe("the README's SCP (Deploy): only the admin roles may put the opt-in tag
     return result.overallResult;
   }
 
-  it('is in the README', () => {
+  it('is in docs/deploy.md', () => {
     expect(scp.Statement).toHaveLength(1);
   });
 
