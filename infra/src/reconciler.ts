@@ -47,7 +47,8 @@ import { acknowledgeNagRule } from './nag.ts';
  * cold import leaves 75 MB RSS, a pass over 5,000 in-memory sites adds 24 MB of heap). 256 MB holds
  * that with 100 MB to spare. A run is bound by the AWS rate limits, not CPU (0.1 ms of CPU per site),
  * so the smaller CPU share costs only cold start (about 1.9 s instead of 0.9 s at 512 MB, once per
- * container) and halves the standing cost of duration (README, "Standing cost").
+ * container) and halves the standing cost of duration
+ * (docs/performance.md, "Standing cost: 100 in-sync sites").
  */
 export const DEFAULT_MEMORY_MB = 256;
 

@@ -1,6 +1,6 @@
 /**
  * `pnpm bench`: the real reconcile (real adapters, real SDK clients over HTTP) against the local
- * simulator with AWS's documented rate limits, at several fleet sizes. See the README's Performance section.
+ * simulator with AWS's documented rate limits, at several fleet sizes. See docs/performance.md.
  *
  *   pnpm bench [--sizes 10,100,1000] [--full] [--latency MS] [--json [FILE]] [--no-bundle]
  *

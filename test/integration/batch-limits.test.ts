@@ -37,8 +37,9 @@ import {
 } from '../../functions/src/aws/target-groups.ts';
 import { type Simulator, startSimulator } from '../sim/index.ts';
 
-// The product's constants, pinned: each is at AWS's limit (or, where AWS documents none, at the
-// value the README gives), and the item counts below are chosen against these values.
+// The product's constants, pinned: each is at AWS's limit (or, where AWS documents none, at the value
+// observed from AWS, in test/sim/README.md, or the AWS Load Balancer Controller's 200 targets a call),
+// and the item counts below are chosen against these values.
 const LIMITS = {
   IDS_PER_FILTER: 200,
   EC2_PAGE_SIZE: 1000,

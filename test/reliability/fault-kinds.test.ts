@@ -18,7 +18,7 @@ import { snapshot } from './support/observe.ts';
 import { checkRun, type RunOutcome, runOnce } from './support/scenario.ts';
 
 /**
- * Each fault kind of the issue, once, on a small fleet, with the outcome spelled out: which site
+ * Each fault kind (docs/reliability.md), once, on a small fleet, with the outcome spelled out: which site
  * fails, with which code, whether it is retryable, and what the others do. The randomized suite
  * mixes the same kinds; these say what each one does on its own.
  */

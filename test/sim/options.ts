@@ -68,7 +68,7 @@ export interface Timing {
 export const DEFAULT_REGION = 'us-east-1';
 export const DEFAULT_PRINCIPAL = `arn:aws:iam::${ACCOUNT_ID}:role/default`;
 const DEFAULT_DEREGISTRATION_DELAY_MS = 300_000;
-/** Undocumented by AWS; ten minutes is a guess at "a while" (see the README). */
+/** Undocumented by AWS; ten minutes is a guess at "a while" (test/sim/README.md, "Options (all optional)"). */
 const DEFAULT_DELETED_ENDPOINT_VISIBLE_MS = 600_000;
 /** AWS's default "Targets per Target Group per Region" quota for instances and IP addresses. */
 export const DEFAULT_TARGETS_PER_TARGET_GROUP = 1000;

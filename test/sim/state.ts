@@ -363,7 +363,10 @@ export interface RegionState {
   readonly elbv2: Elbv2State;
   readonly cloudwatch: CloudWatchState;
   readonly sqs: SqsState;
-  /** Buckets live in the region they were created in (S3's namespace is global; see the README). */
+  /**
+   * Buckets live in the region they were created in (S3's namespace is global: test/sim/README.md,
+   * "Known differences from AWS").
+   */
   readonly s3: S3State;
   /** Creation order, which is also the order lists and page cursors follow. */
   nextSeq(): number;

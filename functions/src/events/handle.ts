@@ -188,9 +188,10 @@ interface Named {
 
 /**
  * Sorts out the names that reach no site. A message whose every name is a target group that no
- * longer exists is ignored, as README's Event path says (logged at warn, counted in EventsIgnored,
- * acknowledged); endpoints no opted-in group names and groups that are not opted in are said (at
- * info: most endpoint events in an account are not about a site) and returned for the CLI to print.
+ * longer exists is ignored, as docs/operations.md, "Event path" says (logged at warn, counted in
+ * EventsIgnored, acknowledged); endpoints no opted-in group names and groups that are not opted in
+ * are said (at info: most endpoint events in an account are not about a site) and returned for the
+ * CLI to print.
  */
 function outOfScope(
   deps: ReconcileDeps,

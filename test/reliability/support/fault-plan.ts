@@ -63,7 +63,7 @@ const CLIENT_ERRORS: Record<(typeof SERVICE_OF)[Operation], readonly (readonly [
   cloudwatch: [['AccessDenied', 403]],
 };
 
-/** The fault kinds the suite draws from (the list). */
+/** The fault kinds the suite draws from (the table in docs/reliability.md, "Reliability"). */
 export const FAULT_KINDS = [
   'throttle',
   'server-error',

@@ -151,7 +151,7 @@ export interface Context {
 }
 
 /**
- * The invariants of the issue, checked after every run (faulted or not):
+ * The invariants (listed in docs/reliability.md), checked after every run (faulted or not):
  * safety (never emptied, only current ENI IPs registered, policies honoured, make before break),
  * honesty (a site reported in sync or converged is), and visibility (every failure is a per-site
  * error with its AWS code in the log and in SiteErrors; a metrics failure never fails the run).
