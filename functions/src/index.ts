@@ -2,6 +2,7 @@ export * from './aws/clients.ts';
 export * from './aws/endpoints.ts';
 export * from './aws/errors.ts';
 export * from './aws/metrics.ts';
+export * from './aws/rate-limits.ts';
 export * from './aws/target-groups.ts';
 export * from './config.ts';
 export * from './events/handle.ts';
