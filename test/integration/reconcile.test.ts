@@ -2,14 +2,7 @@ import { CloudWatchClient, GetMetricDataCommand, ListMetricsCommand } from '@aws
 import { METRIC, METRIC_NAMESPACE, SITE_DIMENSION } from '@vpce-target-sync/shared';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Vpc } from '../support/account.ts';
-import {
-  type Harness,
-  type JsonReport,
-  requireSimulator,
-  runCli,
-  site,
-  startHarness,
-} from '../support/harness.ts';
+import { type Harness, type JsonReport, runCli, site, startHarness } from '../support/harness.ts';
 
 let h: Harness;
 let vpc: Vpc;
@@ -216,37 +209,35 @@ describe('untagged target groups', () => {
   });
 });
 
-describe('API usage (simulator call log) [simulator]', () => {
+describe('API usage (call log)', () => {
   it('registers before it deregisters when converging a drifted site', async () => {
-    const sim = requireSimulator(h);
     const { arn, first, second } = await driftedSite();
-    sim.resetCalls();
+    await h.resetCalls();
     expect((await reconcileJson()).code).toBe(0);
+    const calls = await h.calls();
     expect(await h.account.targets(arn)).toEqual([first, second].sort());
-    const writes = sim.calls.filter(
+    const writes = calls.filter(
       (c) => c.operation === 'RegisterTargets' || c.operation === 'DeregisterTargets',
     );
     expect(writes.map((c) => c.operation)).toEqual(['RegisterTargets', 'DeregisterTargets']);
   });
 
   it('--dry-run makes no write and publishes no metric', async () => {
-    const sim = requireSimulator(h);
     const { arn } = await dryRunSite();
     expect((await runCli(h, ['reconcile', '--dry-run'])).code).toBe(0);
-    sim.resetCalls();
+    await h.resetCalls();
     const { report } = await reconcileJson('--dry-run');
     expect(site(report, arn).status).toBe('drift');
     expect(
-      sim.calls.filter((c) => /^(Register|Deregister)Targets$|^PutMetricData$/.test(c.operation)),
+      (await h.calls()).filter((c) => /^(Register|Deregister)Targets$|^PutMetricData$/.test(c.operation)),
     ).toEqual([]);
   });
 
   it('never reads untagged target groups for targets, nor writes them', async () => {
-    const sim = requireSimulator(h);
     const untagged = await untaggedBeside();
-    sim.resetCalls();
+    await h.resetCalls();
     await reconcileJson();
-    const touching = sim.calls.filter((c) => JSON.stringify(c.params).includes(untagged));
+    const touching = (await h.calls()).filter((c) => JSON.stringify(c.params).includes(untagged));
     expect(touching).toEqual([]);
     expect(await h.account.targets(untagged)).toEqual(['10.1.3.50']);
   });
