@@ -292,7 +292,10 @@ export interface MetricDatum {
   readonly metricName: string;
   /** Sorted by name: CloudWatch identifies a metric by its full dimension set. */
   readonly dimensions: readonly Dimension[];
+  /** The datum's `Timestamp`, or when it was received. */
   readonly timestamp: number;
+  /** When the simulator received it (simulated ms): an alarm evaluated before then does not see it. */
+  readonly receivedAt: number;
   readonly unit: string | undefined;
   readonly sampleCount: number;
   readonly sum: number;

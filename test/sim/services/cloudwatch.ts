@@ -85,6 +85,7 @@ function readDatum(
     metricName: d.str('MetricName'),
     dimensions,
     timestamp,
+    receivedAt: now,
     unit,
     ...readStatistics(d, label),
     principal,
