@@ -2,8 +2,9 @@
  * The adapters' batch constants, exercised past their limit against the simulator: each adapter
  * gets more items than its constant allows in one call, and the test asserts the results and the
  * exact number of calls. Where AWS caps a call, the simulator enforces the cap (test/sim/README.md,
- * "Conformance"), so raising a constant above AWS's limit makes the simulator reject the call and
- * fails the test; raising or lowering any constant changes the call counts asserted here.
+ * "Conformance: what the simulator holds to"), so raising a constant above AWS's limit makes the
+ * simulator reject the call and fails the test; raising or lowering any constant changes the call
+ * counts asserted here.
  */
 import {
   CreateSubnetCommand,
