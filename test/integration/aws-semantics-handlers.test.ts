@@ -13,14 +13,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Simulator } from '../sim/index.ts';
 import type { Vpc } from '../support/account.ts';
 import { scheduledEvent, sqsBatch, trail } from '../support/cloudtrail.ts';
-import { type Harness, requireSimulator, startHarness } from '../support/harness.ts';
+import { type Call, type Harness, requireSimulator, startHarness } from '../support/harness.ts';
 
 /**
  * What real AWS does that a naive simulator hides (final endpoint states, IP families, unknown tag
  * keys, the tagging index's lag, draining, quotas, foreign ARNs) through the deployed Lambda handler
- * (events and schedule). What an emulator without the simulator's controls can show runs everywhere;
- * the cases the simulator's controls drive (endpoint states, the tagging index's lag, draining,
- * quotas, the clock) and its call log and queue are `[simulator]`.
+ * (events and schedule). What an emulator without the simulator's controls can show runs everywhere,
+ * the AWS calls the handler makes included (`h.calls()`); the cases the simulator's controls drive
+ * (endpoint states, the tagging index's lag, draining, quotas, the clock) are `[simulator]`.
  */
 const QUEUE = 'vpce-target-sync-semantics';
 const OWN_ROLE = 'arn:aws:iam::123456789012:role/VpceTargetSync-Reconciler';
@@ -54,15 +54,21 @@ const context = (): Context =>
 const handle = (events: unknown[]): Promise<SQSBatchResponse> =>
   handler(sqsBatch(events) as unknown as SQSEvent, context()) as Promise<SQSBatchResponse>;
 const scheduled = () => handler(scheduledEvent() as unknown as ScheduledEvent, context());
-const writes = () => sim.calls.filter((c) => /^(Register|Deregister)Targets$/.test(c.operation));
+/** The RegisterTargets and DeregisterTargets calls since `h.resetCalls()`. */
+const writes = async () =>
+  (await h.calls()).filter((c) => /^(Register|Deregister)Targets$/.test(c.operation));
+/** The SQS sends among these calls: a re-queue is one. */
+const sends = (calls: readonly Call[]) =>
+  calls.filter((c) => c.service === 'sqs' && c.operation.startsWith('SendMessage'));
 const requeued = () => sim.sentMessages(QUEUE).length;
 const name = (prefix: string) => `${prefix}-${++names}`;
-/** The run-wide SiteErrors datum of the latest run. */
-const lastSiteErrors = () =>
-  sim
-    .metricData({ namespace: METRIC_NAMESPACE, metricName: METRIC.SiteErrors })
-    .filter((d) => d.dimensions.length === 0)
-    .at(-1)?.sum;
+/** The run-wide SiteErrors datum (no dimensions) of the last PutMetricData among these calls. */
+const lastSiteErrors = (calls: readonly Call[]) =>
+  calls
+    .filter((c) => c.operation === 'PutMetricData' && c.params.Namespace === METRIC_NAMESPACE)
+    .flatMap((c) => c.params.MetricData as { MetricName: string; Value: number; Dimensions?: unknown[] }[])
+    .filter((d) => d.MetricName === METRIC.SiteErrors && !d.Dimensions?.length)
+    .at(-1)?.Value;
 
 /** The per-site SiteErrors the site `name` has had published, through GetMetricData. */
 async function siteErrorsOf(name: string): Promise<number> {
@@ -149,25 +155,50 @@ describe('issue 9 through the Lambda handler', () => {
   });
 });
 
-describe('issue 9 through the Lambda handler [simulator]', () => {
-  beforeEach(() => {
-    sim = requireSimulator(h);
-    sim.setTaggingLag(0);
-  });
-
+describe('issue 9 through the Lambda handler: its AWS calls', () => {
   it('a deleted endpoint is a site error, not a wait: no re-queue, targets kept, SiteErrors counted', async () => {
     const { arn, endpointId } = await syncedSite('ev-deleted');
     const before = await h.account.targets(arn);
     await h.account.deleteEndpoint(endpointId);
-    const queued = requeued();
-    sim.resetCalls();
+    await h.resetCalls();
 
     const result = await handle([trail.deleteVpcEndpoints([endpointId])]);
     expect(result.batchItemFailures).toEqual([]);
-    expect(requeued()).toBe(queued);
-    expect(writes()).toEqual([]);
-    expect(lastSiteErrors()).toBe(1);
+    const calls = await h.calls();
+    expect(sends(calls)).toEqual([]);
+    expect(await writes()).toEqual([]);
+    expect(lastSiteErrors(calls)).toBe(1);
     expect(await h.account.targets(arn)).toEqual(before);
+  });
+
+  it('an IPv6 group on an IPv4-only endpoint is a site error (SiteErrors 1), not a silent wait', async () => {
+    const endpointId = await h.account.endpoint(vpc, 1);
+    const arn = await h.account.site(name('ev-v6'), vpc, { endpointId, ipAddressType: 'ipv6' });
+    await h.resetCalls();
+    await handle([trail.addTags(arn, { [ENDPOINT_ID_TAG]: endpointId })]);
+    const calls = await h.calls();
+    expect(lastSiteErrors(calls)).toBe(1);
+    expect(sends(calls)).toEqual([]);
+  });
+
+  it('a misspelt key under our prefix is a site error and the group is not written', async () => {
+    const { arn, endpointId } = await syncedSite('ev-typo');
+    await h.account.tag(arn, { 'vpce-target-sync:Policy': 'observe' });
+    await h.account.register(arn, ['10.4.3.99']);
+    await h.resetCalls();
+    await handle([trail.addTags(arn, { 'vpce-target-sync:Policy': 'observe' })]);
+    expect(await writes()).toEqual([]);
+    expect(lastSiteErrors(await h.calls())).toBe(1);
+    expect(await h.account.targets(arn)).toEqual(
+      [...(await h.account.endpointIps(endpointId)), '10.4.3.99'].sort(),
+    );
+  });
+});
+
+describe('issue 9 through the Lambda handler [simulator]', () => {
+  beforeEach(() => {
+    sim = requireSimulator(h);
+    sim.setTaggingLag(0);
   });
 
   it('a rejected endpoint is a site error on the schedule too', async () => {
@@ -182,37 +213,15 @@ describe('issue 9 through the Lambda handler [simulator]', () => {
     ).toBe(true);
   });
 
-  it('an IPv6 group on an IPv4-only endpoint is a site error (SiteErrors 1), not a silent wait', async () => {
-    const endpointId = await h.account.endpoint(vpc, 1);
-    const arn = await h.account.site(name('ev-v6'), vpc, { endpointId, ipAddressType: 'ipv6' });
-    const queued = requeued();
-    await handle([trail.addTags(arn, { [ENDPOINT_ID_TAG]: endpointId })]);
-    expect(lastSiteErrors()).toBe(1);
-    expect(requeued()).toBe(queued);
-  });
-
-  it('a misspelt key under our prefix is a site error and the group is not written', async () => {
-    const { arn, endpointId } = await syncedSite('ev-typo');
-    await h.account.tag(arn, { 'vpce-target-sync:Policy': 'observe' });
-    await h.account.register(arn, ['10.4.3.99']);
-    sim.resetCalls();
-    await handle([trail.addTags(arn, { 'vpce-target-sync:Policy': 'observe' })]);
-    expect(writes()).toEqual([]);
-    expect(lastSiteErrors()).toBe(1);
-    expect(await h.account.targets(arn)).toEqual(
-      [...(await h.account.endpointIps(endpointId)), '10.4.3.99'].sort(),
-    );
-  });
-
   it('the schedule acts only on fresh tags while the tagging index lags', async () => {
     const { arn } = await syncedSite('ev-fresh');
     await h.account.register(arn, ['10.4.3.98']);
     sim.clock.advance(600_000);
     sim.setTaggingLag(300_000);
     await h.account.tag(arn, { [POLICY_TAG]: 'observe' });
-    sim.resetCalls();
+    await h.resetCalls();
     await scheduled();
-    expect(writes().filter((c) => JSON.stringify(c.params).includes(arn))).toEqual([]);
+    expect((await writes()).filter((c) => JSON.stringify(c.params).includes(arn))).toEqual([]);
     expect(await h.account.targets(arn)).toContain('10.4.3.98');
   });
 
@@ -238,9 +247,9 @@ describe('issue 9 through the Lambda handler [simulator]', () => {
     await h.account.attach(vpc, arn, 8000 + names);
     await h.account.register(arn, [first, '10.4.3.95', '10.4.3.96', '10.4.3.97']);
     sim.clock.advance(1_000);
-    sim.resetCalls();
+    await h.resetCalls();
     await handle([trail.addTags(arn, { [ENDPOINT_ID_TAG]: endpointId })]);
-    expect(writes().map((c) => c.operation)).toEqual([
+    expect((await writes()).map((c) => c.operation)).toEqual([
       'RegisterTargets',
       'DeregisterTargets',
       'RegisterTargets',
