@@ -1,15 +1,22 @@
-import { describe, expect, it } from 'vitest';
+import { type CloudWatchClient, type MetricDatum, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { METRIC, METRIC_NAMESPACE } from '@vpce-target-sync/shared';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ReconcilerStack } from '../../infra/src/reconciler-stack.ts';
+import { templateOf, testApp } from '../../infra/test/support/synth.ts';
 import {
   type AlarmDatapoint,
   type AlarmDefinition,
   type AlarmState,
   type AlarmStatistic,
   alarmsFromTemplate,
+  alarmTimes,
   evaluate,
   evaluationIntervalMs,
   findAlarm,
   type TreatMissingData,
 } from './alarms.ts';
+import { clientsFor } from './fixtures.ts';
+import { type Simulator, startSimulator } from './index.ts';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -424,5 +431,144 @@ describe('alarmsFromTemplate', () => {
     expect(findAlarm(alarms, 'errors').logicalId).toBe('ReconcilerSiteErrorsAlarm95');
     expect(() => findAlarm(alarms, 'Reconciler')).toThrow(/2 alarms match/);
     expect(() => findAlarm(alarms, 'DeadLetters')).toThrow(/0 alarms match/);
+  });
+});
+
+describe('the synthesised Reconciler stack', () => {
+  let template: object;
+  beforeAll(() => {
+    // As infra/test does (cdk.json's context, no asset bundling).
+    template = templateOf(new ReconcilerStack(testApp(), 'VpceTargetSync'));
+  });
+
+  it('has the four alarms, read with their metric, statistic, threshold, period, M of N and missing-data treatment', () => {
+    const alarms = alarmsFromTemplate(template);
+    expect(alarms).toHaveLength(4);
+    const read = (name: string) => {
+      const a = findAlarm(alarms, name);
+      return {
+        name: a.name,
+        metric: `${a.namespace}/${a.metricName}`,
+        dimensions: a.dimensions,
+        rule: `${a.statistic} ${a.comparisonOperator} ${a.threshold}`,
+        period: a.periodSeconds,
+        mOfN: `${a.datapointsToAlarm} of ${a.evaluationPeriods}`,
+        missing: a.treatMissingData,
+        window: a.evaluationWindow,
+      };
+    };
+    const common = { dimensions: [], period: 300, window: 'sliding' };
+    expect(read('UnresolvedDrift')).toEqual({
+      ...common,
+      name: expect.stringMatching(/^ReconcilerUnresolvedDriftAlarm[0-9A-F]{8}$/),
+      metric: `${METRIC_NAMESPACE}/${METRIC.UnresolvedDriftTargets}`,
+      rule: 'Maximum GreaterThanThreshold 0',
+      mOfN: '3 of 3',
+      missing: 'notBreaching',
+    });
+    expect(read('SiteErrors')).toEqual({
+      ...common,
+      name: expect.stringMatching(/^ReconcilerSiteErrorsAlarm[0-9A-F]{8}$/),
+      metric: `${METRIC_NAMESPACE}/${METRIC.SiteErrors}`,
+      rule: 'Maximum GreaterThanThreshold 0',
+      mOfN: '2 of 2',
+      missing: 'notBreaching',
+    });
+    expect(read('NotRunning')).toEqual({
+      ...common,
+      name: expect.stringMatching(/^ReconcilerNotRunningAlarm[0-9A-F]{8}$/),
+      metric: `${METRIC_NAMESPACE}/${METRIC.RunsCompleted}`,
+      rule: 'Sum LessThanThreshold 1',
+      mOfN: '2 of 2',
+      missing: 'breaching',
+    });
+    expect(read('DeadLetters')).toEqual({
+      ...common,
+      name: expect.stringMatching(/^ReconcilerDeadLettersAlarm[0-9A-F]{8}$/),
+      metric: 'AWS/SQS/ApproximateNumberOfMessagesVisible',
+      dimensions: [
+        {
+          Name: 'QueueName',
+          Value: expect.stringMatching(/^ReconcilerDeadLetterQueue[0-9A-F]{8}\.QueueName$/),
+        },
+      ],
+      rule: 'Maximum GreaterThanOrEqualToThreshold 1',
+      mOfN: '1 of 1',
+      missing: 'notBreaching',
+    });
+  });
+
+  describe('over data put to the simulator through the CloudWatch API', () => {
+    let sim: Simulator;
+    let cloudwatch: CloudWatchClient;
+    /** The simulated minute in which the first run publishes (30 s into it). */
+    let start: number;
+
+    beforeEach(async () => {
+      sim = await startSimulator();
+      cloudwatch = clientsFor(sim).cloudwatch;
+      sim.clock.advance(MINUTE - (sim.clock.now() % MINUTE) + 30 * SECOND);
+      start = Math.floor(sim.clock.now() / MINUTE) * MINUTE;
+    });
+    afterEach(() => sim.stop());
+
+    /** What a run publishes, stamped with the simulated now (as the product's clock would be). */
+    const publish = (figures: Partial<Record<keyof typeof METRIC, number>> = {}) => {
+      const data: MetricDatum[] = Object.entries({ RunsCompleted: 1, ...figures }).map(([name, value]) => ({
+        MetricName: name,
+        Value: value,
+        Unit: 'Count',
+        Timestamp: new Date(sim.clock.now()),
+      }));
+      return cloudwatch.send(new PutMetricDataCommand({ Namespace: METRIC_NAMESPACE, MetricData: data }));
+    };
+
+    it('sim.alarmHistory: every alarm of the stack over 10 runs with drift left in runs 3-5 and one site error', async () => {
+      for (let run = 1; run <= 10; run++) {
+        await publish({
+          ...(run >= 3 && run <= 5 ? { UnresolvedDriftTargets: 2 } : {}),
+          ...(run === 6 ? { SiteErrors: 1 } : {}),
+        });
+        sim.clock.advance(5 * MINUTE);
+      }
+      const minutes = (name: string) =>
+        sim
+          .alarmHistory(alarmsFromTemplate(template), { fromMs: start })
+          .find((h) => h.alarm.logicalId.includes(name))
+          ?.transitions.map((t) => [(t.atMs - start) / MINUTE, t.state]);
+      // Drift published at +10:30, +15:30, +20:30: ALARM once all three are in, OK once +10:30 leaves the 25-minute range.
+      expect(minutes('UnresolvedDrift')).toEqual([
+        [0, 'OK'],
+        [21, 'ALARM'],
+        [36, 'OK'],
+      ]);
+      // One period of errors is not 2 of 2 (the missing one is not breaching).
+      expect(minutes('SiteErrors')).toEqual([[0, 'OK']]);
+      // A new alarm with no data yet: all missing, treated as breaching; OK once the first run is in.
+      expect(minutes('NotRunning')).toEqual([
+        [0, 'ALARM'],
+        [1, 'OK'],
+      ]);
+      // The simulator publishes no AWS/SQS metrics: no data, not breaching.
+      expect(minutes('DeadLetters')).toEqual([[0, 'OK']]);
+    });
+
+    it('alarmTimes: NotRunning enters ALARM 20.5 minutes after the last run, and is OK the minute after runs resume', async () => {
+      for (let run = 1; run <= 7; run++) {
+        await publish();
+        sim.clock.advance(5 * MINUTE);
+      }
+      const lastRun = start + 30 * MINUTE + 30 * SECOND;
+      sim.clock.advance(25 * MINUTE); // no runs from +30:30 to +60:30
+      const resumed = sim.clock.now();
+      await publish();
+      sim.clock.advance(2 * MINUTE);
+
+      const times = alarmTimes(sim, template, 'NotRunning', { alarmAfterMs: lastRun, okAfterMs: resumed });
+      expect(times.stateAtAlarmAfter).toBe('OK');
+      expect(times.alarmAtMs).toBe(start + 51 * MINUTE);
+      expect(times.okAtMs).toBe(start + 61 * MINUTE);
+      expect(times.alarmAtMs && (times.alarmAtMs - lastRun) / SECOND).toBe(20.5 * 60);
+    });
   });
 });

@@ -11,6 +11,7 @@ export function startSimulator(options: SimulatorOptions = {}): Promise<Simulato
   return Simulator.start(options);
 }
 
+export * from './alarms.ts';
 export type { AwsError } from './aws-error.ts';
 export type { CallRecord, MutationEvent, MutationListener } from './call-log.ts';
 export type { SimClock } from './clock.ts';

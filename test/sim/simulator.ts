@@ -1,3 +1,4 @@
+import { type AlarmDefinition, type AlarmEvaluation, alarmHistory, type EvaluateOptions } from './alarms.ts';
 import { CallLog, type CallRecord, type MutationListener } from './call-log.ts';
 import { SimClock } from './clock.ts';
 import { FaultRegistry } from './faults.ts';
@@ -170,6 +171,20 @@ export class Simulator {
         (filter.namespace === undefined || datum.namespace === filter.namespace) &&
         (filter.metricName === undefined || datum.metricName === filter.metricName),
     );
+  }
+
+  /**
+   * CloudWatch alarms (read with `alarmsFromTemplate` from a synthesised template) evaluated over the
+   * data stored in `region`, every evaluation from `fromMs` (the alarms' creation) to `toMs` (default
+   * now) in simulated time: each alarm's state changes (see alarms.ts and the README's "CloudWatch
+   * alarms"). `alarmTimes` in alarms.ts answers "when did it first go to ALARM, then OK" for one alarm.
+   */
+  alarmHistory(
+    alarms: readonly AlarmDefinition[],
+    options: { readonly fromMs: number; readonly toMs?: number; readonly region?: string } & EvaluateOptions,
+  ): AlarmEvaluation[] {
+    const { fromMs, toMs = this.clock.now(), region, ...evaluateOptions } = options;
+    return alarmHistory(this.state(region).cloudwatch.datums, alarms, fromMs, toMs, evaluateOptions);
   }
 
   /** Every message ever sent to a queue (by name), deleted ones included, oldest first. */
