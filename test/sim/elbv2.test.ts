@@ -746,7 +746,9 @@ describe('target health states', () => {
     expect(() =>
       sim.setTargetHealth(arn, { id: '10.0.1.4' }, { state: 'healthy', reason: 'Target.Timeout' }),
     ).toThrow(TypeError);
-    expect(() => sim.setTargetHealth(`${arn}0`, { id: '10.0.1.4' }, { state: 'unhealthy' })).toThrow();
+    expect(() => sim.setTargetHealth(`${arn}0`, { id: '10.0.1.4' }, { state: 'unhealthy' })).toThrow(
+      `setTargetHealth: no target group ${arn}0 in us-east-1`,
+    );
     // Nothing was stored by the refused calls.
     await loadBalancerWithListener(arn);
     await register(arn, [{ Id: '10.0.1.4' }]);

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CreateVpcEndpointCommand,
   DescribeVpcEndpointsCommand,
@@ -11,8 +12,8 @@ import {
   ElasticLoadBalancingV2Client,
   RegisterTargetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { clientsFor, createNetwork, type Network } from './fixtures.ts';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { clientsFor, createNetwork, type Network, until } from './fixtures.ts';
 import { type Simulator, startSimulator } from './index.ts';
 
 let sim: Simulator;
@@ -119,11 +120,24 @@ describe('throttle, reset, delay', () => {
     expect(sim.calls.map((call) => call.status)).toEqual([0, 0, 200]);
   });
 
-  it('delay answers late', async () => {
+  it('delay holds the answer exactly that long (on a fake clock), then answers normally', async () => {
     sim.faults.add({ operation: 'DescribeTargetHealth', fault: { kind: 'delay', ms: 200 } });
-    const started = performance.now();
-    await describeHealth();
-    expect(performance.now() - started).toBeGreaterThanOrEqual(195);
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      let answered = false;
+      const health = describeHealth().finally(() => (answered = true));
+      // The call is logged before the delay is waited out.
+      await until(() => sim.calls.length === 1);
+      await vi.advanceTimersByTimeAsync(199);
+      // Real time for an answer sent too early to come back over the socket.
+      await sleep(25);
+      expect(answered, '1 ms before the delay ends').toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      expect((await health).TargetHealthDescriptions).toEqual([]);
+      expect(sim.calls[0]).toMatchObject({ status: 200, faults: ['delay'] });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

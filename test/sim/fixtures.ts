@@ -76,3 +76,16 @@ function ipv6Subnet(vpcCidr: string, n: number): string {
   const last = Number.parseInt(groups.at(-1) ?? '0', 16) + n;
   return `${[...groups.slice(0, -1), last.toString(16)].join(':')}::/64`;
 }
+
+/**
+ * Waits, turn by turn of the event loop (setImmediate, which fake timers leave alone), until
+ * `condition` holds; fails after `turns` turns. For a test that has frozen the clock and needs a
+ * request to reach the simulator over the loopback socket.
+ */
+export async function until(condition: () => boolean, turns = 10_000): Promise<void> {
+  for (let turn = 0; turn < turns; turn++) {
+    if (condition()) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  throw new Error(`until: still false after ${turns} turns of the event loop`);
+}

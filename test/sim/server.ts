@@ -1,6 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { gunzipSync } from 'node:zlib';
 import { AwsError } from './aws-error.ts';
 import { type CallLog, type CallRecord, isMutating } from './call-log.ts';
@@ -48,6 +47,12 @@ type Outcome =
   | { readonly kind: 'result'; readonly result: object }
   | { readonly kind: 'error'; readonly error: AwsError; readonly throttled: boolean }
   | { readonly kind: 'reset' };
+
+/**
+ * Latency and `delay` faults wait on the global setTimeout (not node:timers/promises), so a test
+ * that fakes the clock (vi.useFakeTimers) decides to the millisecond when a held answer goes out.
+ */
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 // Params that carry a continuation token: a call that has one is a page after the first.
 const PAGE_TOKENS = ['NextToken', 'Marker', 'PaginationToken'];

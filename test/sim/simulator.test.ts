@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CreateVpcCommand,
   CreateVpcEndpointCommand,
@@ -9,8 +10,8 @@ import {
   DescribeTargetGroupsCommand,
   RegisterTargetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { clientsFor, createNetwork } from './fixtures.ts';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { clientsFor, createNetwork, until } from './fixtures.ts';
 import { type MutationEvent, type Simulator, startSimulator } from './index.ts';
 
 const RECONCILER = 'arn:aws:iam::123456789012:role/vpce-target-sync';
@@ -135,7 +136,7 @@ describe('onMutation', () => {
     const arn = group.TargetGroups?.[0]?.TargetGroupArn ?? '';
     await expect(
       elbv2.send(new RegisterTargetsCommand({ TargetGroupArn: arn, Targets: [{ Id: '192.168.0.1' }] })),
-    ).rejects.toBeDefined();
+    ).rejects.toMatchObject({ name: 'InvalidTargetException', $metadata: { httpStatusCode: 400 } });
     expect(events.at(-1)).toMatchObject({
       service: 'elasticloadbalancing',
       operation: 'RegisterTargets',
@@ -173,20 +174,26 @@ describe('environment and transport', () => {
     expect(sim.callCount('DescribeVpcs')).toBe(1);
   });
 
-  it('adds the configured latency per service', async () => {
+  it("holds each answer for its service's configured latency (on a fake clock, to the millisecond)", async () => {
     const slow = await startSimulator({ latencyMs: { ec2: 150 } });
+    const { ec2, elbv2 } = clientsFor(slow);
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     try {
-      const { ec2, elbv2 } = clientsFor(slow);
-      const timed = async (call: () => Promise<unknown>) => {
-        const started = performance.now();
-        await call();
-        return performance.now() - started;
-      };
-      const ec2Ms = await timed(() => ec2.send(new DescribeVpcsCommand({})));
-      const elbMs = await timed(() => elbv2.send(new DescribeTargetGroupsCommand({})));
-      expect(ec2Ms).toBeGreaterThanOrEqual(145);
-      expect(elbMs).toBeLessThan(ec2Ms);
+      const answered: string[] = [];
+      const vpcs = ec2.send(new DescribeVpcsCommand({})).then(() => answered.push('ec2'));
+      // The call is logged before its latency is waited out.
+      await until(() => slow.callCount('DescribeVpcs') === 1);
+      await elbv2.send(new DescribeTargetGroupsCommand({}));
+      answered.push('elbv2');
+      await vi.advanceTimersByTimeAsync(149);
+      // Real time for an answer sent too early to come back over the socket.
+      await sleep(25);
+      expect(answered, '1 ms before the ec2 latency').toEqual(['elbv2']);
+      await vi.advanceTimersByTimeAsync(1);
+      await vpcs;
+      expect(answered).toEqual(['elbv2', 'ec2']);
     } finally {
+      vi.useRealTimers();
       await slow.stop();
     }
   });
