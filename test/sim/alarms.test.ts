@@ -141,11 +141,17 @@ describe('evaluation over time (3 of 3, Maximum > 0, notBreaching: the unresolve
     ]);
   });
 
-  it('bridges a missing period: 3 real breaching datapoints in the range are enough (the guide\'s "0 X X - X")', () => {
+  it('bridges one or two missing periods: 3 real breaching datapoints in the range are enough (the guide\'s "0 X X - X")', () => {
     const data = [...runs(0, 1, 4), ...runs(3, 3, 4)]; // 10:00:30, 10:05:30, (none at 10:10:30), 10:15:30
     expect(changes(drift, data, at(0), at(20))).toEqual([
       ['10:00:00', 'OK'],
       ['10:16:00', 'ALARM'],
+    ]);
+    // Two runs without drift (10:10:30, 10:15:30): the range at 10:21 still holds 3.
+    const twoGaps = [...runs(0, 1, 4), ...runs(4, 4, 4)];
+    expect(changes(drift, twoGaps, at(0), at(22))).toEqual([
+      ['10:00:00', 'OK'],
+      ['10:21:00', 'ALARM'],
     ]);
   });
 
