@@ -63,22 +63,11 @@ describe('client-side rate limits', () => {
 });
 
 describe('full-pass budget', () => {
-  it('fits rate x min(interval, remaining time) x 80 % of sites into one run', () => {
-    expect(sitesPerRun(4, 5, 900_000)).toBe(960);
-    expect(sitesPerRun(4, 5, 60_000)).toBe(192);
-    expect(sitesPerRun(4, 5, 0)).toBe(1);
-  });
-});
-
-describe('full-pass budget with discovery', () => {
-  const tagging = { ratePerSecond: 2, burst: 4 };
-  it('pays for listing the fleet first, then 1 + 1/20 + 1/20 Describe calls per site (target groups by ARN, fresh tags)', () => {
-    // 96 s: 1 tagging page (within the burst), 4/s / 1.10 per site.
-    expect(sitesPerRun(4, 5, 120_000, { sites: 100, tagging })).toBe(349);
-    // 10 pages, 6 past the burst at 2/s: 3 s less.
-    expect(sitesPerRun(4, 5, 120_000, { sites: 1000, tagging })).toBe(338);
-    // 100 pages: 48 s of listing leave 48 s.
-    expect(sitesPerRun(4, 5, 120_000, { sites: 10_000, tagging })).toBe(174);
-    expect(sitesPerRun(4, 5, 120_000, { sites: 20_000, tagging })).toBe(1);
+  it('fits 90 % of the ELBv2 Describe rate over one schedule interval, at 1 + 1/20 + 1/20 calls a site', () => {
+    // 4/s x 300 s x 0.9 = 1,080 calls; 1.1 calls a site (health, by-ARN lookup share, fresh-tags share).
+    expect(sitesPerRun(4, 5)).toBe(981);
+    expect(sitesPerRun(4, 1)).toBe(196);
+    expect(sitesPerRun(8, 5)).toBe(1963);
+    expect(sitesPerRun(0.001, 1)).toBe(1);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { reconcile } from '../src/reconcile/reconcile.ts';
+import { type CarriedListing, reconcile } from '../src/reconcile/reconcile.ts';
 import { FakeAccount } from './fakes.ts';
 
 const run = (account: FakeAccount, dryRun = false) =>
@@ -127,7 +127,7 @@ describe('shared reads', () => {
 });
 
 describe('sharded discovery (the scheduled pass over a large fleet)', () => {
-  it("describes only the tick's share by ARN, and the ticks together cover every site once", async () => {
+  it("describes only the tick's share by ARN, the ticks together cover every site once, and the fleet is listed once a pass", async () => {
     const account = new FakeAccount();
     const arns: string[] = [];
     for (let i = 0; i < 4000; i++) {
@@ -137,8 +137,9 @@ describe('sharded discovery (the scheduled pass over a large fleet)', () => {
       arns.push(account.addGroup(`site-${i}`, endpointId, [ip]));
     }
     const seen = new Map<string, number>();
-    const sizes: number[] = [];
-    for (let tick = 0; tick < 40; tick++) {
+    const carried: CarriedListing = {};
+    let listings = 0;
+    for (let tick = 0; tick < 80; tick++) {
       const deps = account.deps();
       const found: string[][] = [];
       let listedAll = false;
@@ -146,6 +147,7 @@ describe('sharded discovery (the scheduled pass over a large fleet)', () => {
         ...deps.targetGroups,
         find: (ids: readonly string[]) => (found.push([...ids]), deps.targetGroups.find(ids)),
         listAll: () => ((listedAll = true), deps.targetGroups.listAll()),
+        listOptedIn: (ids?: readonly string[]) => (listings++, deps.targetGroups.listOptedIn(ids)),
       };
       const report = await reconcile(
         { ...deps, targetGroups },
@@ -153,17 +155,41 @@ describe('sharded discovery (the scheduled pass over a large fleet)', () => {
           dryRun: true,
           publishMetrics: false,
           perSiteMetrics: false,
-          sharding: { sitesPerRun: (sites) => (sizes.push(sites), 100), tick },
+          sharding: { sitesPerRun: 100, tick, carried },
         },
       );
-      expect(report.summary.shard).toEqual({ index: tick, count: 40 });
+      expect(report.summary.shard).toEqual({ start: (tick % 40) * 100, size: 100, sites: 4000 });
       expect(listedAll).toBe(false);
       expect(found.flat().sort()).toEqual(report.sites.map((s) => s.targetGroupArn).sort());
-      for (const site of report.sites)
-        seen.set(site.targetGroupArn, (seen.get(site.targetGroupArn) ?? 0) + 1);
+      if (tick < 40)
+        for (const site of report.sites)
+          seen.set(site.targetGroupArn, (seen.get(site.targetGroupArn) ?? 0) + 1);
     }
-    expect(sizes.every((s) => s === 4000)).toBe(true);
     expect([...seen.keys()].sort()).toEqual([...arns].sort());
     expect([...seen.values()].every((n) => n === 1)).toBe(true);
+    // Two passes of 40 ticks: the first tick of each lists the fleet, the others carry the list.
+    expect(listings).toBe(2);
+  });
+
+  it('lists the fleet again on every tick when nothing is carried (a cold function)', async () => {
+    const account = new FakeAccount();
+    for (let i = 0; i < 300; i++) {
+      const endpointId = `vpce-${i.toString(16).padStart(8, '0')}`;
+      account.addEndpoint(endpointId, ['10.0.0.5']);
+      account.addGroup(`site-${i}`, endpointId, ['10.0.0.5']);
+    }
+    let listings = 0;
+    for (let tick = 1; tick < 3; tick++) {
+      const deps = account.deps();
+      const targetGroups = {
+        ...deps.targetGroups,
+        listOptedIn: (ids?: readonly string[]) => (listings++, deps.targetGroups.listOptedIn(ids)),
+      };
+      await reconcile(
+        { ...deps, targetGroups },
+        { dryRun: true, publishMetrics: false, perSiteMetrics: false, sharding: { sitesPerRun: 100, tick } },
+      );
+    }
+    expect(listings).toBe(2);
   });
 });

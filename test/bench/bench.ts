@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { THROTTLING_CODES } from '@vpce-target-sync/functions';
 import { ENV } from '@vpce-target-sync/shared';
-import { sitesPerRun } from '../../functions/src/handlers/scheduled-budget.ts';
+import { DESCRIBE_CALLS_PER_SITE, sitesPerRun } from '../../functions/src/handlers/scheduled-budget.ts';
 import { type Simulator, startSimulator } from '../sim/index.ts';
 import { type Bound, rateBound } from './bound.ts';
 import { type BundleFigure, buildRunner, measureBundle } from './bundle.ts';
@@ -289,19 +289,28 @@ async function main(): Promise<void> {
   rmSync(runnerDir, { recursive: true, force: true });
   const bundle: BundleFigure[] = values['no-bundle'] ? [] : [measureBundle()];
 
-  // The scheduled path's full-pass period, as scheduled.ts computes it from the fleet's size.
+  // The scheduled path's full-pass period, as scheduled.ts shares the fleet out, next to the
+  // rate-limit bounds: every ELBv2 Describe call a pass makes (health, by-ARN lookups, fresh tags),
+  // and DescribeTargetHealth alone.
+  const describeRate = CLIENT_RATES['elbv2-describe'].ratePerSecond;
   const fullPass = sizes.map((sites) => {
-    const perRun = sitesPerRun(
-      CLIENT_RATES['elbv2-describe'].ratePerSecond,
-      SCHEDULE_MINUTES,
-      LAMBDA_TIMEOUT_MS,
-      {
-        sites,
-        tagging: CLIENT_RATES.tagging,
-      },
-    );
-    const ticks = Math.ceil(sites / perRun);
-    return { sites, sitesPerRun: perRun, ticks, periodMinutes: ticks * SCHEDULE_MINUTES };
+    const perRun = sitesPerRun(describeRate, SCHEDULE_MINUTES);
+    const ticks = Math.max(1, sites / perRun);
+    const periodMinutes = ticks * SCHEDULE_MINUTES;
+    const boundMinutes = (sites * DESCRIBE_CALLS_PER_SITE) / describeRate / 60;
+    const healthBoundMinutes = sites / describeRate / 60;
+    return {
+      sites,
+      sitesPerRun: perRun,
+      ticks: Number(ticks.toFixed(2)),
+      periodMinutes: Number(periodMinutes.toFixed(1)),
+      boundMinutes: Number(boundMinutes.toFixed(1)),
+      periodOverBound: Number((periodMinutes / Math.max(boundMinutes, SCHEDULE_MINUTES)).toFixed(3)),
+      healthBoundMinutes: Number(healthBoundMinutes.toFixed(1)),
+      periodOverHealthBound: Number(
+        (periodMinutes / Math.max(healthBoundMinutes, SCHEDULE_MINUTES)).toFixed(3),
+      ),
+    };
   });
 
   console.log(table(runs));
@@ -315,7 +324,7 @@ async function main(): Promise<void> {
     );
   }
   console.log(
-    `scheduled full pass (${SCHEDULE_MINUTES}-minute schedule, ${LAMBDA_TIMEOUT_MS / 1000} s timeout): ${fullPass.map((p) => `S=${p.sites}: ${p.sitesPerRun}/run, ${p.ticks} tick(s) = ${p.periodMinutes} min`).join('; ')}`,
+    `scheduled full pass (${SCHEDULE_MINUTES}-minute schedule, ${LAMBDA_TIMEOUT_MS / 1000} s timeout): ${fullPass.map((p) => `S=${p.sites}: ${p.sitesPerRun}/tick, ${p.ticks} tick(s) = ${p.periodMinutes} min (bound ${p.boundMinutes} min, ${p.periodOverBound}x; DescribeTargetHealth alone ${p.healthBoundMinutes} min, ${p.periodOverHealthBound}x)`).join('; ')}`,
   );
   console.log(`total ${((performance.now() - started) / 1000).toFixed(0)} s`);
 

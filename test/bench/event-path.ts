@@ -22,7 +22,7 @@ export interface EventPathResult {
 
 /** No endpoint in the benchmark stays pending, so nothing is re-queued; a re-queue would be a finding. */
 const noRequeue: Requeuer = {
-  requeue: async () => {
+  send: async () => {
     throw new Error('the benchmark expects no re-queue');
   },
 };

@@ -160,7 +160,7 @@ async function handleBad() {
   const deps = awsDeps(log, createClients(h.settings));
   const result = await handleMessages(
     deps,
-    { requeue: async () => {} },
+    { send: async () => {} },
     { dryRun: false, publishMetrics: true, perSiteMetrics: true, ownRoleArn: OWN_ROLE },
     BAD.map(([name, body]) => ({ messageId: name, body })),
   );

@@ -152,9 +152,9 @@ async function race(seed: number): Promise<void> {
     for (const change of serial.changes) await change.apply();
     if (rng.chance(0.5)) {
       await reconcile(serial.schedule, OPTIONS);
-      await handleMessages(serial.events, { requeue: async () => {} }, OPTIONS, messages);
+      await handleMessages(serial.events, { send: async () => {} }, OPTIONS, messages);
     } else {
-      await handleMessages(serial.events, { requeue: async () => {} }, OPTIONS, messages);
+      await handleMessages(serial.events, { send: async () => {} }, OPTIONS, messages);
       await reconcile(serial.schedule, OPTIONS);
     }
 
@@ -207,7 +207,7 @@ async function race(seed: number): Promise<void> {
       })(),
       (async () => {
         if (scheduleFirst) await sleep(stagger);
-        return handleMessages(concurrent.events, { requeue: async () => {} }, OPTIONS, messages);
+        return handleMessages(concurrent.events, { send: async () => {} }, OPTIONS, messages);
       })(),
     ]);
     sim.faults.clear();

@@ -61,7 +61,7 @@ export async function handleEventCommand(
     );
     return EXIT.usage;
   }
-  const printOnly: Requeuer = { requeue: async () => {} };
+  const printOnly: Requeuer = { send: async () => {} };
   const result = await handleMessages(
     deps,
     printOnly,

@@ -9,8 +9,18 @@ import { awsErrorCode, describeAwsError, isTransient } from '../aws/errors.ts';
 import type { TargetGroups } from '../aws/target-groups.ts';
 import { type Candidate, withFreshTags } from '../reconcile/discover.ts';
 import { type ReconcileDeps, type ReconcileOptions, reconcileCandidates } from '../reconcile/reconcile.ts';
-import type { RunReport, SiteReport } from '../reconcile/report.ts';
-import { nextDelay, type RequeueRequest, type Requeuer } from './requeue.ts';
+import { type RunReport, type SiteReport, sitesToRecheck } from '../reconcile/report.ts';
+import {
+  DEFERRED_DELAY_SECONDS,
+  DEFERRED_REASON,
+  nextDelay,
+  RECHECK_DELAY_SECONDS,
+  RECHECK_MAX_SITES,
+  RECHECK_REASON,
+  type RequeueRequest,
+  type Requeuer,
+  requeueSites,
+} from './requeue.ts';
 
 /** One message of the events queue (an SQS record, or an event given to the CLI). */
 export interface QueueRecord {
@@ -53,13 +63,15 @@ interface Work {
   readonly endpointIds: readonly string[];
   readonly targetGroupArns: readonly string[];
   readonly attempt: number;
+  /** A site of a spread-out pass: re-checked until then while it stays in drift or in error. */
+  readonly until?: number | undefined;
 }
 
 function toWork(messageId: string, m: QueueMessageInterpretation): Work | IgnoredMessage {
   if (m.kind === 'ignored') return { messageId, reason: m.reason };
   if (m.kind === 'requeue') {
-    const { endpointIds, targetGroupArns, attempt } = m.message;
-    return { messageId, endpointIds, targetGroupArns, attempt };
+    const { endpointIds, targetGroupArns, attempt, until } = m.message;
+    return { messageId, endpointIds, targetGroupArns, attempt, until };
   }
   return { messageId, endpointIds: m.endpointIds, targetGroupArns: m.targetGroupArns, attempt: 0 };
 }
@@ -155,15 +167,14 @@ export async function handleMessages(
       delaySeconds,
       reason: site.message,
     };
-    const body = JSON.stringify(
-      buildRequeueMessage({
-        targetGroupArns: [site.targetGroupArn],
-        attempt: request.attempt,
-        reason: site.message,
-      }),
-    );
+    const message = buildRequeueMessage({
+      targetGroupArns: [site.targetGroupArn],
+      attempt: request.attempt,
+      reason: site.message,
+      until: Math.max(0, ...naming.map((w) => w.until ?? 0)) || undefined,
+    });
     try {
-      if (!options.dryRun) await requeuer.requeue(request, body);
+      if (!options.dryRun) await requeuer.send(message, delaySeconds);
       requeued.push(request);
       log.info({ site: site.targetGroupName, attempt: request.attempt, delaySeconds }, 're-queued');
     } catch (error) {
@@ -174,8 +185,74 @@ export async function handleMessages(
       for (const w of naming) failed.add(w.messageId);
     }
   }
+  await sendOnward(deps, requeuer, options, work, report, failed);
   return { report, ignored, notInScope, requeued, failedMessageIds: [...failed] };
 }
+
+/**
+ * What a batch hands on to later invocations: the sites it deferred at its deadline, and the sites
+ * of a spread-out pass it leaves in drift or in error, re-checked while their share is not due
+ * (docs/DESIGN.md, "Alarms at every fleet size"). Both keep the `until` of the messages that named
+ * them. When a send fails, the messages that named those sites are retried instead.
+ */
+async function sendOnward(
+  deps: ReconcileDeps,
+  requeuer: Requeuer,
+  options: EventsOptions,
+  work: readonly Work[],
+  report: RunReport,
+  failed: Set<string>,
+): Promise<void> {
+  const now = (deps.now ?? (() => new Date()))().getTime();
+  const untilOf = (arn: string): number | undefined => {
+    const times = work
+      .filter((w) => w.targetGroupArns.includes(arn) && w.until)
+      .map((w) => w.until as number);
+    return times.length ? Math.max(...times) : undefined;
+  };
+  const recheckable = report.sites.filter(
+    (s) => !s.retryable && (untilOf(s.targetGroupArn) ?? 0) > now + RECHECK_DELAY_SECONDS * 1000,
+  );
+  const sends = [
+    ...groupByUntil(
+      (report.deferred ?? []).map((d) => d.targetGroupArn),
+      untilOf,
+    ).map((g) => ({
+      ...g,
+      reason: DEFERRED_REASON,
+      delaySeconds: DEFERRED_DELAY_SECONDS,
+    })),
+    ...groupByUntil(sitesToRecheck(recheckable, RECHECK_MAX_SITES), untilOf).map((g) => ({
+      ...g,
+      reason: RECHECK_REASON,
+      delaySeconds: RECHECK_DELAY_SECONDS,
+    })),
+  ];
+  for (const { arns, ...how } of sends) {
+    try {
+      if (!options.dryRun) await requeueSites(requeuer, arns, how);
+      deps.log.info({ sites: arns.length, reason: how.reason, until: how.until }, 're-queued');
+    } catch (error) {
+      deps.log.error(
+        { sites: arns.length, errorCode: awsErrorCode(error) },
+        `re-queue failed: ${describeAwsError(error)}`,
+      );
+      for (const w of work) if (w.targetGroupArns.some((a) => arns.includes(a))) failed.add(w.messageId);
+    }
+  }
+}
+
+const groupByUntil = (
+  arns: readonly string[],
+  untilOf: (arn: string) => number | undefined,
+): { arns: string[]; until: number | undefined }[] => {
+  const groups = new Map<number | undefined, string[]>();
+  for (const arn of arns) {
+    const until = untilOf(arn);
+    groups.set(until, [...(groups.get(until) ?? []), arn]);
+  }
+  return [...groups].map(([until, group]) => ({ arns: group, until }));
+};
 
 /** What discovery made of the names a batch carries. */
 interface Named {

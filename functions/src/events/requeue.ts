@@ -1,5 +1,5 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { buildRequeueMessage, chunk } from '@vpce-target-sync/shared';
+import { buildRequeueMessage, chunk, ENV, type RequeueMessage } from '@vpce-target-sync/shared';
 
 /**
  * Back-off for sites that must wait (endpoint not available, ENIs not visible): the delay before
@@ -16,17 +16,31 @@ export interface RequeueRequest {
   readonly reason: string;
 }
 
-/** Where waiting sites go: SQS in Lambda, the terminal in the CLI. */
+/** Where re-queued sites go: the events queue in Lambda, nowhere in the CLI (it prints them). */
 export interface Requeuer {
-  requeue(request: RequeueRequest, body: string): Promise<void>;
+  send(message: RequeueMessage, delaySeconds: number): Promise<void>;
 }
 
 export function sqsRequeuer(sqs: SQSClient, queueUrl: string): Requeuer {
   return {
-    async requeue(request, body) {
+    async send(message, delaySeconds) {
       await sqs.send(
-        new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body, DelaySeconds: request.delaySeconds }),
+        new SendMessageCommand({
+          QueueUrl: queueUrl,
+          MessageBody: JSON.stringify(message),
+          DelaySeconds: delaySeconds,
+        }),
       );
+    },
+  };
+}
+
+/** The events queue's requeuer; without a queue URL every send fails, saying which variable is missing. */
+export function queueRequeuer(sqs: SQSClient, queueUrl: string | undefined): Requeuer {
+  if (queueUrl) return sqsRequeuer(sqs, queueUrl);
+  return {
+    send: async () => {
+      throw new Error(`no queue to re-queue to: the function has no ${ENV.queueUrl}`);
     },
   };
 }
@@ -34,35 +48,47 @@ export function sqsRequeuer(sqs: SQSClient, queueUrl: string): Requeuer {
 /** The delay before the next attempt, or undefined when the back-off is spent. */
 export const nextDelay = (attemptsSoFar: number): number | undefined => REQUEUE_DELAYS_SECONDS[attemptsSoFar];
 
-/** Deferred sites per message: a batch the event path reconciles well inside its own timeout. */
-export const DEFERRED_PER_MESSAGE = 50;
+/**
+ * Sites per message for deferred sites and re-checks: the DescribeTags and DescribeTargetGroups
+ * batch, so a message costs one call of each. A batch of ten such messages is 200 sites, about a
+ * minute at the polite describe rate: the event path's invocations stay short, so an event never
+ * waits long behind a spread-out pass.
+ */
+export const SITES_PER_MESSAGE = 20;
 /** Deferred sites come back after the tick has ended (the function runs one invocation at a time). */
 export const DEFERRED_DELAY_SECONDS = 60;
 
 /**
- * Sends the sites a scheduled tick deferred at its deadline to the events queue, so they are
- * reconciled within minutes instead of waiting for their share's next turn.
+ * How long a site left in drift or in error waits before it is checked again, while its share of a
+ * spread-out pass is not due: short enough that, even behind a whole scheduled tick (2 minutes)
+ * and a batch of deferred sites, every 5-minute alarm period gets a datapoint from it.
  */
-export async function requeueDeferred(
-  sqs: SQSClient,
-  queueUrl: string,
+export const RECHECK_DELAY_SECONDS = 90;
+/** Sites one run sends for a re-check: the run-wide alarms need one; a few name the culprits on the dashboard. */
+export const RECHECK_MAX_SITES = SITES_PER_MESSAGE;
+
+/**
+ * Sends sites to the events queue, `SITES_PER_MESSAGE` to a message: sites a run deferred at its
+ * deadline, or sites to check again. Returns the messages sent.
+ */
+export async function requeueSites(
+  requeuer: Requeuer,
   targetGroupArns: readonly string[],
+  how: { readonly reason: string; readonly delaySeconds: number; readonly until?: number | undefined },
 ): Promise<number> {
   let messages = 0;
-  for (const batch of chunk(targetGroupArns, DEFERRED_PER_MESSAGE)) {
-    const body = buildRequeueMessage({
+  for (const batch of chunk(targetGroupArns, SITES_PER_MESSAGE)) {
+    const message = buildRequeueMessage({
       targetGroupArns: batch,
       attempt: 1,
-      reason: 'deferred: the scheduled run reached its deadline before it got to these sites',
+      reason: how.reason,
+      until: how.until,
     });
-    await sqs.send(
-      new SendMessageCommand({
-        QueueUrl: queueUrl,
-        MessageBody: JSON.stringify(body),
-        DelaySeconds: DEFERRED_DELAY_SECONDS,
-      }),
-    );
+    await requeuer.send(message, how.delaySeconds);
     messages += 1;
   }
   return messages;
 }
+
+export const DEFERRED_REASON = 'deferred: the run reached its deadline before it got to these sites';
+export const RECHECK_REASON = 'recheck: left in drift or in error while their share of the pass is not due';

@@ -1,18 +1,12 @@
 import middy from '@middy/core';
-import { ENV } from '@vpce-target-sync/shared';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { handleMessages } from '../events/handle.ts';
-import { type Requeuer, sqsRequeuer } from '../events/requeue.ts';
+import { queueRequeuer } from '../events/requeue.ts';
+import { nearDeadline } from './deadline.ts';
 import { logUnhandledErrors } from './middleware.ts';
 import { clients, config, deps, log } from './setup.ts';
 
-const requeuer: Requeuer = config.queueUrl
-  ? sqsRequeuer(clients.sqs, config.queueUrl)
-  : {
-      requeue: async () => {
-        throw new Error(`no queue to re-queue to: the function has no ${ENV.queueUrl}`);
-      },
-    };
+const requeuer = queueRequeuer(clients.sqs, config.queueUrl);
 
 /** EventBridge events delivered through SQS: only the sites they name, partial batch failures reported. */
 export async function handleEventBatch(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
@@ -25,6 +19,7 @@ export async function handleEventBatch(event: SQSEvent, context: Context): Promi
       perSiteMetrics: config.perSiteMetrics,
       publishMetrics: true,
       ownRoleArn: config.roleArn,
+      shouldStop: nearDeadline(context),
     },
     event.Records.map((r) => ({ messageId: r.messageId, body: r.body })),
   );

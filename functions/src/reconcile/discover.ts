@@ -1,8 +1,8 @@
 import {
   ENDPOINT_ID_TAG,
-  inShard,
   isOptedIn,
   type Shard,
+  shareOf,
   type TargetGroupFacts,
 } from '@vpce-target-sync/shared';
 import {
@@ -99,27 +99,36 @@ export async function withFreshTags(
 }
 
 /**
- * Discovery for a run that takes one share of the fleet (the scheduled pass over a large fleet):
- * lists the opted-in ARNs and tags (one tagging page per 100 sites), lets `pick` choose the share
- * from the fleet's size, and describes only that share's target groups, by ARN in calls of 20,
- * whenever that takes no more calls than listing every target group in the account could (at least
- * one page per 400). At 10,000 sites among 40,000 target groups a share of 370 costs 19 calls
+ * The opted-in ARNs of the whole fleet, as the tagging index lists them (one page per 100 sites).
+ * A scheduled tick lists them at the start of each pass and carries the list to the pass's
+ * later ticks (docs/DESIGN.md, "A full pass over a large fleet").
+ */
+export async function listFleet(targetGroups: TargetGroups): Promise<string[]> {
+  return [...(await targetGroups.listOptedIn()).keys()];
+}
+
+/**
+ * Discovery for a tick that takes one share of the fleet (the scheduled pass over a large fleet):
+ * describes only the share's target groups, by ARN in calls of 20, whenever that takes no more
+ * calls than listing every target group in the account could (at least one page per 400), then
+ * reads their tags fresh. At 10,000 sites among 40,000 target groups a share of 981 costs 50 calls
  * instead of 100.
  */
 export async function discoverShare(
   targetGroups: TargetGroups,
-  pick: (sites: number) => Shard,
-): Promise<{ candidates: Candidate[]; shard: Shard; sites: number }> {
-  const optedIn = await targetGroups.listOptedIn();
-  const shard = pick(optedIn.size);
-  const share = [...optedIn.keys()].filter((arn) => inShard(arn, shard));
-  if (share.length === 0) return { candidates: [], shard, sites: optedIn.size };
+  fleet: readonly string[],
+  shard: Shard,
+): Promise<Candidate[]> {
+  const share = shareOf(fleet, shard);
+  if (share.size === 0) return [];
   const byArn =
-    Math.ceil(share.length / DESCRIBE_TARGET_GROUPS_MAX_IDS) <=
-    Math.ceil(optedIn.size / TARGET_GROUPS_PAGE_SIZE);
-  const facts = byArn ? await targetGroups.find(share) : await targetGroups.listAll();
-  const inShare = facts.filter((tg) => optedIn.has(tg.arn) && inShard(tg.arn, shard));
-  return { candidates: await withFreshTags(targetGroups, inShare), shard, sites: optedIn.size };
+    Math.ceil(share.size / DESCRIBE_TARGET_GROUPS_MAX_IDS) <=
+    Math.ceil(fleet.length / TARGET_GROUPS_PAGE_SIZE);
+  const facts = byArn ? await targetGroups.find([...share]) : await targetGroups.listAll();
+  return withFreshTags(
+    targetGroups,
+    facts.filter((tg) => share.has(tg.arn)),
+  );
 }
 
 async function discoverNamed(

@@ -4,7 +4,7 @@ import {
   desiredTargets,
   type EndpointFacts,
   formatTarget,
-  inShard,
+  isWholeFleet,
   type NetworkInterfaceFacts,
   type Plan,
   plan,
@@ -24,7 +24,7 @@ import { awsErrorCode, awsRequestId, describeAwsError, isTransient } from '../aw
 import type { MetricsSink } from '../aws/metrics.ts';
 import type { TargetGroups } from '../aws/target-groups.ts';
 import { mapConcurrent } from './concurrency.ts';
-import { type Candidate, discover, discoverShare, type Scope } from './discover.ts';
+import { type Candidate, discover, discoverShare, listFleet, type Scope } from './discover.ts';
 import { type DeferredSite, type RunReport, type SiteReport, siteFigures, summarize } from './report.ts';
 
 /** How a report names the state of an endpoint EC2 does not list. */
@@ -65,13 +65,19 @@ export interface ReconcileOptions {
   readonly shouldStop?: () => boolean;
   /**
    * Spread a full pass over consecutive ticks when more than `sitesPerRun` sites are opted in
-   * (the scheduled path); absent, a run takes every site in scope.
+   * (the scheduled path, over the whole fleet); absent, a run takes every site in scope.
    */
   readonly sharding?: {
-    /** A number, or a function of the number of opted-in sites (discovery's cost grows with it). */
-    readonly sitesPerRun: number | ((sites: number) => number);
+    readonly sitesPerRun: number;
     readonly tick: number;
+    /** The fleet's listing, carried from tick to tick of a warm function (see fleetShare). */
+    readonly carried?: CarriedListing;
   };
+}
+
+/** Where a scheduled tick keeps the fleet's listing for the pass's later ticks. */
+export interface CarriedListing {
+  fleet?: readonly string[];
 }
 
 /** Told how a long run advances: the CLI prints progress from it. */
@@ -124,19 +130,29 @@ const errorReport = (
 export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions): Promise<RunReport> {
   const { sharding, scope } = options;
   if (!sharding) return reconcileCandidates(deps, options, await discover(deps.targetGroups, scope));
-  const perRun = (sites: number): number =>
-    typeof sharding.sitesPerRun === 'function' ? sharding.sitesPerRun(sites) : sharding.sitesPerRun;
-  const pick = (sites: number): Shard => shardFor(sites, perRun(sites), sharding.tick);
-  if (!scope?.targetGroups?.length && !scope?.endpointIds?.length) {
-    const { candidates, shard, sites } = await discoverShare(deps.targetGroups, pick);
-    if (shard.count > 1) deps.log.info({ shard, sites }, 'full pass spread over ticks');
-    return reconcileCandidates(deps, options, candidates, {}, shard);
+  const { fleet, shard } = await fleetShare(deps, sharding);
+  if (!isWholeFleet(shard)) deps.log.info({ shard }, 'full pass spread over ticks');
+  return reconcileCandidates(deps, options, await discoverShare(deps.targetGroups, fleet, shard), {}, shard);
+}
+
+/**
+ * This tick's share of the fleet. The fleet is listed when a pass begins (or the function is cold)
+ * and the list is carried to the pass's later ticks: listing 10,000 sites takes 100 tagging pages,
+ * about 50 s at the polite rate, which a tick that lists every time would spend on no site.
+ */
+async function fleetShare(
+  deps: ReconcileDeps,
+  sharding: NonNullable<ReconcileOptions['sharding']>,
+): Promise<{ fleet: readonly string[]; shard: Shard }> {
+  const { sitesPerRun, tick, carried } = sharding;
+  const known = carried?.fleet;
+  if (known) {
+    const shard = shardFor(known.length, sitesPerRun, tick);
+    if (shard.start >= shard.size) return { fleet: known, shard };
   }
-  const candidates = await discover(deps.targetGroups, scope);
-  const shard = pick(candidates.length);
-  if (shard.count > 1) deps.log.info({ shard, sites: candidates.length }, 'full pass spread over ticks');
-  const share = candidates.filter((c) => inShard(c.kind === 'site' ? c.targetGroup.arn : c.arn, shard));
-  return reconcileCandidates(deps, options, share, {}, shard);
+  const fleet = await listFleet(deps.targetGroups);
+  if (carried) carried.fleet = fleet;
+  return { fleet, shard: shardFor(fleet.length, sitesPerRun, tick) };
 }
 
 /** The run after discovery: the event path brings its own candidates. */
@@ -145,7 +161,7 @@ export async function reconcileCandidates(
   options: Omit<ReconcileOptions, 'scope'>,
   candidates: readonly Candidate[],
   extraTotals: { eventsIgnored?: number } = {},
-  shard: Shard = { index: 0, count: 1 },
+  shard?: Shard,
 ): Promise<RunReport> {
   const { log } = deps;
   const reports: SiteReport[] = [];
@@ -223,7 +239,7 @@ export async function reconcileCandidates(
   );
   const summary = {
     ...summarize(reports, options.dryRun),
-    shard,
+    ...(shard ? { shard } : {}),
     ...(deferred.length ? { sitesDeferred: deferred.length } : {}),
   };
   const report = { sites: reports, summary, ...(deferred.length ? { deferred } : {}) };

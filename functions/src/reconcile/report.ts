@@ -40,7 +40,7 @@ export interface SiteReport {
 
 export interface RunSummary extends RunTotals {
   readonly dryRun: boolean;
-  /** The share of the fleet this run took (`{ index: 0, count: 1 }`: all of it). */
+  /** The share of the fleet a scheduled tick took; absent when the run was not spread over ticks. */
   readonly shard?: Shard;
   readonly statuses: Readonly<Record<SiteStatus, number>>;
 }
@@ -81,3 +81,17 @@ export const siteFigures = (site: SiteReport): SiteFigures => ({
   unresolvedDriftTargets: site.unresolvedDriftTargets,
   siteErrors: site.status === 'error' ? 1 : 0,
 });
+
+/**
+ * The sites a run leaves for a re-check (docs/DESIGN.md, "Alarms at every fleet size"): those in
+ * error or with drift left, errors and the largest drift first, at most `max` of them.
+ */
+export function sitesToRecheck(sites: readonly SiteReport[], max: number): string[] {
+  const weight = (s: SiteReport): number =>
+    s.status === 'error' ? Number.MAX_SAFE_INTEGER : s.unresolvedDriftTargets;
+  return sites
+    .filter((s) => s.targetGroupArn !== '' && (s.status === 'error' || s.unresolvedDriftTargets > 0))
+    .sort((a, b) => weight(b) - weight(a) || a.targetGroupArn.localeCompare(b.targetGroupArn))
+    .slice(0, max)
+    .map((s) => s.targetGroupArn);
+}

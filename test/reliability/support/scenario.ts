@@ -2,7 +2,6 @@ import { buildRequeueMessage, METRIC, METRIC_NAMESPACE } from '@vpce-target-sync
 import { expect } from 'vitest';
 import { awsErrorCode } from '../../../functions/src/aws/errors.ts';
 import { type EventsResult, handleMessages } from '../../../functions/src/events/handle.ts';
-import type { RequeueRequest } from '../../../functions/src/events/requeue.ts';
 import { type ReconcileDeps, reconcile } from '../../../functions/src/reconcile/reconcile.ts';
 import type { RunReport, SiteReport } from '../../../functions/src/reconcile/report.ts';
 import type { CallRecord, MetricDatum } from '../../sim/index.ts';
@@ -101,10 +100,9 @@ export async function runOnce(
   try {
     if (path === 'schedule') report = await reconcile(deps, OPTIONS);
     else {
-      const requeued: RequeueRequest[] = [];
       events = await handleMessages(
         deps,
-        { requeue: async (r) => void requeued.push(r) },
+        { send: async () => {} },
         { ...OPTIONS, ownRoleArn: undefined },
         eventsNamingEverySite(fleet),
       );
