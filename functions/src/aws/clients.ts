@@ -1,8 +1,9 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { EC2Client } from '@aws-sdk/client-ec2';
+import { EC2Client, type EC2ClientConfig } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import type { Client, HttpRequest, MetadataBearer, MiddlewareStack } from '@smithy/types';
 import { type FailedCall } from './errors.ts';
 import { type ApiFamily, DEFAULT_RATE_LIMITS, familyOf, type RateLimit, TokenBucket } from './rate-limits.ts';
 
@@ -29,20 +30,18 @@ export interface AwsClients {
   readonly sqs: SQSClient;
 }
 
-/** Extra client settings, e.g. an endpoint and credentials in tests. Region and endpoint come from the standard chain. */
-export type ClientConfig = object;
+/**
+ * The client settings a caller may set: the region, profile, endpoint and credentials (the CLI's
+ * flags, a test's simulator), and in tests the retry settings. Everything else is the product's
+ * (createClients). The same settings go to every client; EC2's type stands for all five, which
+ * share these fields' types.
+ */
+export type ClientConfig = Pick<
+  EC2ClientConfig,
+  'region' | 'profile' | 'endpoint' | 'credentials' | 'maxAttempts' | 'retryStrategy' | 'requestHandler'
+>;
 
-interface Stack {
-  middlewareStack: {
-    add(
-      middleware: (
-        next: (args: unknown) => Promise<unknown>,
-        context: { commandName?: string },
-      ) => (args: unknown) => Promise<unknown>,
-      options: { step: 'build' | 'finalizeRequest'; priority: 'low'; name: string },
-    ): void;
-  };
-}
+type Service = keyof AwsClients;
 
 const SERVICE_NAMES = {
   ec2: 'EC2',
@@ -52,22 +51,27 @@ const SERVICE_NAMES = {
   sqs: 'SQS',
 } as const satisfies Record<keyof AwsClients, string>;
 
+/** The request an HTTP client is about to send, as the build step sees it. */
+const isHttpRequest = (request: unknown): request is HttpRequest =>
+  request !== null && typeof request === 'object' && 'hostname' in request && 'protocol' in request;
+
 /**
  * Marks every error with the service, operation and URL of its call, so a run that cannot talk to
  * AWS (refused, an HTML page from a proxy, a 502) says exactly where it failed.
  */
-function nameFailures(client: Stack, service: keyof AwsClients): void {
-  client.middlewareStack.add(
+function nameFailures<Input extends object, Output extends MetadataBearer>(
+  stack: MiddlewareStack<Input, Output>,
+  service: Service,
+): void {
+  stack.add(
     (next, context) => async (args) => {
       try {
         return await next(args);
       } catch (error) {
         if (error !== null && typeof error === 'object' && !('$failedCall' in error)) {
-          const r = (
-            args as { request?: { protocol?: string; hostname?: string; port?: number; path?: string } }
-          ).request;
+          const r = isHttpRequest(args.request) ? args.request : undefined;
           const endpoint = r?.hostname
-            ? `${r.protocol ?? 'https:'}//${r.hostname}${r.port ? `:${r.port}` : ''}${r.path ?? '/'}`
+            ? `${r.protocol || 'https:'}//${r.hostname}${r.port ? `:${r.port}` : ''}${r.path || '/'}`
             : undefined;
           const call: FailedCall = {
             service: SERVICE_NAMES[service],
@@ -84,12 +88,12 @@ function nameFailures(client: Stack, service: keyof AwsClients): void {
 }
 
 /** Every attempt (retries included: the middleware sits inside the retry loop) waits for its family's token. */
-function limit(
-  client: Stack,
-  service: Parameters<typeof familyOf>[0],
-  buckets: Map<ApiFamily, TokenBucket>,
+function limit<Input extends object, Output extends MetadataBearer>(
+  stack: MiddlewareStack<Input, Output>,
+  service: Service,
+  buckets: ReadonlyMap<ApiFamily, TokenBucket>,
 ): void {
-  client.middlewareStack.add(
+  stack.add(
     (next, context) => async (args) => {
       await buckets.get(familyOf(service, context.commandName ?? ''))?.take();
       return next(args);
@@ -98,28 +102,39 @@ function limit(
   );
 }
 
+/** Adds the product's middleware to a client: the rate limit of its API family, and failures named. */
+function instrument<Input extends object, Output extends MetadataBearer>(
+  client: Pick<Client<Input, Output, unknown>, 'middlewareStack'>,
+  service: Service,
+  buckets: ReadonlyMap<ApiFamily, TokenBucket>,
+): void {
+  limit(client.middlewareStack, service, buckets);
+  nameFailures(client.middlewareStack, service);
+}
+
 export function createClients(
   config: ClientConfig = {},
   rateLimits: Readonly<Record<ApiFamily, RateLimit>> = DEFAULT_RATE_LIMITS,
 ): AwsClients {
-  const common = {
+  const settings = {
     retryMode: 'adaptive',
     maxAttempts: MAX_ATTEMPTS,
     // Without throwOnRequestTimeout the SDK only logs a warning when the timeout passes.
     requestHandler: { requestTimeout: REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true },
     ...config,
-  };
+  } satisfies EC2ClientConfig;
   const buckets = new Map(Object.entries(rateLimits).map(([f, l]) => [f as ApiFamily, new TokenBucket(l)]));
-  const clients = {
-    ec2: new EC2Client(common),
-    elbv2: new ElasticLoadBalancingV2Client(common),
-    cloudwatch: new CloudWatchClient(common),
-    tagging: new ResourceGroupsTaggingAPIClient(common),
-    sqs: new SQSClient(common),
+  const clients: AwsClients = {
+    ec2: new EC2Client(settings),
+    elbv2: new ElasticLoadBalancingV2Client(settings),
+    cloudwatch: new CloudWatchClient(settings),
+    tagging: new ResourceGroupsTaggingAPIClient(settings),
+    sqs: new SQSClient(settings),
   };
-  for (const [service, client] of Object.entries(clients)) {
-    limit(client as unknown as Stack, service as Parameters<typeof familyOf>[0], buckets);
-    nameFailures(client as unknown as Stack, service as keyof AwsClients);
-  }
+  instrument(clients.ec2, 'ec2', buckets);
+  instrument(clients.elbv2, 'elbv2', buckets);
+  instrument(clients.cloudwatch, 'cloudwatch', buckets);
+  instrument(clients.tagging, 'tagging', buckets);
+  instrument(clients.sqs, 'sqs', buckets);
   return clients;
 }
