@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { EXAMPLE_STACK_NAME, readAppConfig } from '@vpce-target-sync/infra';
 import { type App, Aspects, Stack, Validations } from 'aws-cdk-lib';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks as AwsSolutionsChecksV2 } from 'cdk-nag-v2';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
+// app.ts is the CDK app entry (cdk.json runs it), not part of the package's API.
 import { createApp } from '../src/app.ts';
-import { EXAMPLE_STACK_NAME, readAppConfig } from '../src/app-config.ts';
 import { CDK_JSON_CONTEXT, testContext } from './support/synth.ts';
 
 /** The app as `cdk synth` builds it, without bundling (the bundle has its own test). */

@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { ReconcilerStack } from '@vpce-target-sync/infra';
 import { ENV } from '@vpce-target-sync/shared';
 import { Runtime } from 'aws-cdk-lib/aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
+// bundle.ts is the construct's internal esbuild step, not part of the package's API.
 import { BUNDLE_FILE, esbuildTarget } from '../src/bundle.ts';
-import { ReconcilerStack } from '../src/reconciler-stack.ts';
 import { onlyResource, templateOf, testApp } from './support/synth.ts';
 
 /**

@@ -6,13 +6,14 @@ import {
   runUnsafeSimulation,
   type Simulation,
 } from '@cloud-copilot/iam-simulate';
+import { ReconcilerStack } from '@vpce-target-sync/infra';
 import { ENDPOINT_ID_TAG, ENV, METRIC_NAMESPACE } from '@vpce-target-sync/shared';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+// The simulator and the scenario builders live in the test tree; no package exports them.
 import type { CallRecord, Simulator } from '../../test/sim/index.ts';
 import { startSimulator } from '../../test/sim/index.ts';
 import { Account, type Vpc } from '../../test/support/account.ts';
 import { scheduledEvent, sqsBatch, trail } from '../../test/support/cloudtrail.ts';
-import { ReconcilerStack } from '../src/reconciler-stack.ts';
 import { ACCOUNT, resolveIntrinsics } from './support/intrinsics.ts';
 import { onlyResource, type Resources, resourcesOf, templateOf, testApp } from './support/synth.ts';
 

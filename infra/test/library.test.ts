@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+// The library build is a release script of this package, not part of its API.
 import { libraryBuildOptions } from '../scripts/pack-cdk.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
