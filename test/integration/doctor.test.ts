@@ -183,8 +183,8 @@ describe('doctor', () => {
     });
   });
 
-  // moto 5.2.1 keeps no rule Transforms, so the rewrite is the simulator's to show.
-  it('host-bucket: passes a host-header rewrite to an existing bucket (EndpointSite with its own bucket) [simulator]', async () => {
+  // On moto through test/moto/server.py patch 5 (moto 5.2.1 alone keeps no rule Transforms).
+  it('host-bucket: passes a host-header rewrite to an existing bucket (EndpointSite with its own bucket)', async () => {
     const rewritten = await buildSite('rewrite', { hostRewriteTo: 'rewrite-content' });
     const { code, report } = await doctor(rewritten);
     expect(report.sites[0]?.checks.find((c) => c.id === 'host-bucket')).toEqual({

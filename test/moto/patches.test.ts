@@ -5,6 +5,12 @@
  */
 import { CloudWatchClient, GetMetricDataCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeNetworkInterfacesCommand, DescribeVpcEndpointsCommand } from '@aws-sdk/client-ec2';
+import {
+  CreateListenerCommand,
+  CreateLoadBalancerCommand,
+  CreateRuleCommand,
+  DescribeRulesCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Vpc } from '../support/account.ts';
 import { type Harness, startHarness } from '../support/harness.ts';
@@ -134,5 +140,59 @@ describe('moto patch 4: GetMetricData matches exactly the dimensions asked for',
     expect(await sum([])).toBe(1);
     expect(await sum([{ Name: 'Site', Value: 'a' }])).toBe(5);
     expect(await sum([{ Name: 'Site', Value: 'c' }])).toBe(0);
+  });
+});
+
+describe('moto patch 5: CreateRule keeps the rule Transforms', () => {
+  it('a rule created with a host-header-rewrite transform returns it, in CreateRule and DescribeRules', async () => {
+    const arn = await h.account.site('rewritten', vpc);
+    const lb = await h.account.elbv2.send(
+      new CreateLoadBalancerCommand({
+        Name: 'patch-5',
+        Type: 'application',
+        Scheme: 'internal',
+        Subnets: vpc.subnets.map((s) => s.subnetId),
+      }),
+    );
+    const listener = await h.account.elbv2.send(
+      new CreateListenerCommand({
+        LoadBalancerArn: lb.LoadBalancers?.[0]?.LoadBalancerArn,
+        Protocol: 'HTTP',
+        Port: 80,
+        DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404' } }],
+      }),
+    );
+    const ListenerArn = listener.Listeners?.[0]?.ListenerArn;
+    const transforms = [
+      {
+        Type: 'host-header-rewrite' as const,
+        HostHeaderRewriteConfig: {
+          Rewrites: [{ Regex: '^.*$', Replace: 'content.s3.us-east-1.amazonaws.com' }],
+        },
+      },
+    ];
+    const created = await h.account.elbv2.send(
+      new CreateRuleCommand({
+        ListenerArn,
+        Priority: 5,
+        Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: ['www.example.com'] } }],
+        Actions: [{ Type: 'forward', TargetGroupArn: arn }],
+        Transforms: transforms,
+      }),
+    );
+    expect(created.Rules?.[0]?.Transforms).toEqual(transforms);
+    const plain = await h.account.elbv2.send(
+      new CreateRuleCommand({
+        ListenerArn,
+        Priority: 6,
+        Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: ['api.example.com'] } }],
+        Actions: [{ Type: 'forward', TargetGroupArn: arn }],
+      }),
+    );
+
+    const rules = (await h.account.elbv2.send(new DescribeRulesCommand({ ListenerArn }))).Rules ?? [];
+    const byArn = (ruleArn: string | undefined) => rules.find((r) => r.RuleArn === ruleArn);
+    expect(byArn(created.Rules?.[0]?.RuleArn)?.Transforms).toEqual(transforms);
+    expect(byArn(plain.Rules?.[0]?.RuleArn)?.Transforms ?? []).toEqual([]);
   });
 });

@@ -18,6 +18,7 @@ from moto.ec2.models import EC2Backend
 from moto.ec2.models.vpcs import VPCEndPoint
 from moto.ec2.responses.vpcs import VPCs
 from moto.ec2.utils import random_private_ip
+from moto.elbv2.responses import ELBV2Response
 from moto.server import main
 
 EXPECTED_MOTO = "5.2.1"
@@ -131,6 +132,27 @@ def _get_metric_data_exact_dimensions(self, queries, start_time, end_time, *args
 
 
 CloudWatchBackend.get_metric_data = _get_metric_data_exact_dimensions
+
+
+# Gap 5: CreateRule drops the rule's Transforms (a host-header-rewrite or url-rewrite transform):
+# DescribeRules returns the rule without them. AWS keeps them on the rule and returns them in
+# Rule.Transforms ("Transforms.member.N: The transforms to apply to requests that match this rule.
+# You can add one host header rewrite transform and one URL rewrite transform.").
+# https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateRule.html
+# https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_Rule.html (Transforms)
+# https://docs.aws.amazon.com/elasticloadbalancing/latest/application/rule-transforms.html
+_create_rule = ELBV2Response.create_rule
+
+
+def _create_rule_with_transforms(self):
+    result = _create_rule(self)
+    transforms = self._get_params().get("Transforms")
+    if transforms:
+        result._result["Rules"][0].transforms = transforms
+    return result
+
+
+ELBV2Response.create_rule = _create_rule_with_transforms
 
 
 if __name__ == "__main__":
