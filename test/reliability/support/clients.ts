@@ -1,8 +1,13 @@
-import { createClients } from '../../../functions/src/aws/clients.ts';
-import { API_FAMILIES, type ApiFamily, type RateLimit } from '../../../functions/src/aws/rate-limits.ts';
-import type { ReconcileDeps } from '../../../functions/src/reconcile/reconcile.ts';
-import { awsDeps } from '../../../functions/src/runtime.ts';
+import {
+  API_FAMILIES,
+  type ApiFamily,
+  awsDeps,
+  createClients,
+  type RateLimit,
+  type ReconcileDeps,
+} from '@vpce-target-sync/functions';
 import type { Simulator } from '../../sim/index.ts';
+import type { SeededScheduler } from './scheduler.ts';
 
 /** The reconciler's access key in the simulator, so its calls are told apart from the scenario's. */
 export const RECONCILER_KEY = 'AKIDRECONCILER';
@@ -46,6 +51,8 @@ export interface TestClientOptions {
    * (ETIMEDOUT). Without throwOnRequestTimeout the SDK only warns.
    */
   readonly requestTimeoutMs?: number;
+  /** Lets each call through only when this scheduler picks it (the concurrency suite). */
+  readonly scheduler?: SeededScheduler;
 }
 
 /** The product's own adapters (awsDeps over createClients) pointed at the simulator as the reconciler. */
@@ -66,5 +73,6 @@ export function reconcilerDeps(
     },
     GENEROUS_RATE_LIMITS,
   );
+  options.scheduler?.gate(clients, options.accessKeyId ?? RECONCILER_KEY);
   return awsDeps(log, clients);
 }
