@@ -1,0 +1,100 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Seeder } from '../bench/fleet.ts';
+import { NON_OPTED_PER_SITE, SIM_BUCKETS } from '../bench/settings.ts';
+import { type Simulator, startSimulator } from '../sim/index.ts';
+import {
+  ALARM_WITHIN_S,
+  AlarmScenarios,
+  alarmTable,
+  OK_WITHIN_S,
+  type ScenarioResult,
+} from '../support/alarm-scenarios.ts';
+import { VirtualDeployment } from '../support/deployment.ts';
+import { reconcilerTemplate } from '../support/reconciler-template.ts';
+
+/**
+ * The synthesised Reconciler's alarms, evaluated over what the real handler publishes when it runs
+ * as deployed (schedule, SQS event source, reserved concurrency 1, the function timeout) in
+ * simulated time (test/support/deployment.ts): a healthy fleet never alarms; a site whose drift
+ * the product may not fix, and a site in error, raise their alarms within 30 minutes of the first
+ * pass that saw them and clear within 15 minutes of the fix; a disabled schedule raises the
+ * not-running alarm, and enabling it clears it. The measured times are printed.
+ *
+ * Simulated time is what AWS's rate limits allow for the calls made, so the 1,000-site fleet is as
+ * slow here as it would be in an account (its full pass spreads over ticks and the events queue),
+ * while the test takes about two minutes of real time for both sizes.
+ */
+const MINUTE = 60_000;
+const template = reconcilerTemplate();
+
+let sim: Simulator | undefined;
+let deployment: VirtualDeployment | undefined;
+let scenarios: AlarmScenarios | undefined;
+
+afterEach(async () => {
+  deployment?.stop();
+  scenarios?.close();
+  await sim?.stop();
+  deployment = undefined;
+  scenarios = undefined;
+  sim = undefined;
+});
+
+async function measure(
+  sites: number,
+  healthyMs: number,
+): Promise<{ result: ScenarioResult; d: VirtualDeployment }> {
+  // A fresh function (a cold start) per deployment: the handlers read their configuration at load.
+  vi.resetModules();
+  sim = await startSimulator({ rateLimits: SIM_BUCKETS });
+  const fleet = await new Seeder(sim).build(sites, sites * NON_OPTED_PER_SITE);
+  const d = await VirtualDeployment.start({ sim, template });
+  deployment = d;
+  scenarios = new AlarmScenarios(sim, d, template);
+  const started = performance.now();
+  const result = await scenarios.run(fleet.sites, { healthyMs });
+  console.log(
+    `${sites} sites: ${result.simulatedMinutes.toFixed(0)} simulated minutes, ${result.invocations} invocations, first full pass ${result.fullPass?.minutes.toFixed(1) ?? '-'} min, healthy ${result.healthyMinutes.toFixed(0)} min (${((performance.now() - started) / 1000).toFixed(0)} s real)\n${alarmTable(result.measurements)}`,
+  );
+  return { result, d };
+}
+
+function expectRequirements(result: ScenarioResult): void {
+  expect.soft(result.healthyAlarms, 'alarms while healthy').toEqual([]);
+  expect.soft(result.timedOut, 'invocations past the function timeout').toBe(0);
+  expect.soft(result.throttled, 'calls the AWS-like buckets turned away').toBe(0);
+  expect.soft(result.deadLetters, 'dead letters').toBe(0);
+  for (const m of result.measurements) {
+    expect.soft(m.secondsToAlarm, `${m.alarm} at ${m.sites} sites: seconds to ALARM`).not.toBeNull();
+    expect
+      .soft(m.secondsToAlarm ?? Infinity, `${m.alarm} at ${m.sites} sites: seconds to ALARM`)
+      .toBeLessThanOrEqual(ALARM_WITHIN_S);
+    expect.soft(m.secondsToOk, `${m.alarm} at ${m.sites} sites: seconds to OK`).not.toBeNull();
+    expect
+      .soft(m.secondsToOk ?? Infinity, `${m.alarm} at ${m.sites} sites: seconds to OK`)
+      .toBeLessThanOrEqual(OK_WITHIN_S);
+  }
+}
+
+describe('alarms of a virtual deployment in simulated time [simulator]', () => {
+  it('10 sites: healthy for 2 hours without an alarm; drift, errors and not running alarm in time and clear in time', async () => {
+    const { result, d } = await measure(10, 120 * MINUTE);
+    expectRequirements(result);
+    // As Lambda runs it: one invocation at a time, batches of at most the mapping's size, and the
+    // simulator's clock and the process's Date are the same simulated time.
+    const invocations = d.invocations;
+    for (const [i, inv] of invocations.entries()) {
+      if (i > 0) expect(inv.startedAt).toBeGreaterThanOrEqual((invocations[i - 1] as typeof inv).endedAt);
+      expect(inv.messages).toBeLessThanOrEqual(d.settings.batchSize);
+    }
+    expect(sim?.clock.now()).toBe(Date.now());
+    // A tick starts on its interval boundary, or as soon as the function is free after it.
+    for (const tick of invocations.filter((i) => i.kind === 'scheduled'))
+      expect(tick.startedAt % d.settings.scheduleMs).toBeLessThan(d.settings.timeoutMs);
+  }, 300_000);
+
+  it('1,000 sites: the same requirements when the full pass spreads over ticks and the events queue', async () => {
+    const { result } = await measure(1000, 20 * MINUTE);
+    expectRequirements(result);
+  }, 600_000);
+});
