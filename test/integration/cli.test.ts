@@ -300,6 +300,14 @@ describe('errors that name what failed', () => {
   });
 });
 
+describe('progress on long runs', () => {
+  it(`a ${ENV.progressSeconds} that is not a number of seconds above 0 is a usage error`, async () => {
+    const bad = await runCli(h, ['reconcile'], { env: { [ENV.progressSeconds]: 'soon' } });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(`${ENV.progressSeconds} is "soon"; expected a number of seconds above 0`);
+  });
+});
+
 describe('progress on long runs [simulator]', () => {
   it('without a terminal, prints progress lines on stderr (never on stdout, never in --json)', async () => {
     await h.stop();
@@ -317,9 +325,5 @@ describe('progress on long runs [simulator]', () => {
     expect((JSON.parse(run.stdout) as JsonReport).sites).toHaveLength(24);
     expect(run.stdout).not.toContain('progress:');
     requireSimulator(h);
-
-    const bad = await runCli(h, ['reconcile'], { env: { [ENV.progressSeconds]: 'soon' } });
-    expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain(`${ENV.progressSeconds} is "soon"; expected a number of seconds above 0`);
   });
 });

@@ -1,7 +1,8 @@
+import { reconcile } from '@vpce-target-sync/functions';
 import { POLICIES, POLICY_TAG } from '@vpce-target-sync/shared';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { reconcile } from '../../functions/src/reconcile/reconcile.ts';
+// The in-memory fakes are the functions package's test helpers; no package exports test code.
 import { FakeAccount } from '../../functions/test/fakes.ts';
 
 const SEED = Number(process.env.FC_SEED ?? process.env.VTS_SEED ?? 20261126);

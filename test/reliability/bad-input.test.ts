@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { main } from '@vpce-target-sync/functions/cli';
 import {
   ENDPOINT_ID_TAG,
   ENV,
@@ -11,7 +12,6 @@ import {
   SITE_DIMENSION,
 } from '@vpce-target-sync/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../functions/src/cli/main.ts';
 import { trail } from '../support/cloudtrail.ts';
 import { type CliResult, type Harness, type JsonReport, runCli, startHarness } from '../support/harness.ts';
 

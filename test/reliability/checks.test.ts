@@ -1,6 +1,6 @@
+import type { ReconcileDeps } from '@vpce-target-sync/functions';
 import { POLICY_TAG, type Target } from '@vpce-target-sync/shared';
 import { describe, expect, it } from 'vitest';
-import type { ReconcileDeps } from '../../functions/src/reconcile/reconcile.ts';
 import { faultScenario } from './support/fault-scenario.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { ReconcileDeps } from '../../../functions/src/reconcile/reconcile.ts';
+import type { ReconcileDeps } from '@vpce-target-sync/functions';
 import { startSimulator } from '../../sim/index.ts';
 import { RECONCILER_KEY, RECONCILER_ROLE, reconcilerDeps } from './clients.ts';
 import { install, noTampering, planFaults, REQUEST_TIMEOUT_MS } from './fault-plan.ts';

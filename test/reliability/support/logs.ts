@@ -1,4 +1,4 @@
-import { createLogger } from '../../../functions/src/log.ts';
+import { createLogger } from '@vpce-target-sync/functions';
 
 /** One parsed pino line. */
 export type LogLine = Record<string, unknown> & { level: string; msg: string };

@@ -1,9 +1,14 @@
+import {
+  awsErrorCode,
+  type EventsResult,
+  handleMessages,
+  type ReconcileDeps,
+  type RunReport,
+  reconcile,
+  type SiteReport,
+} from '@vpce-target-sync/functions';
 import { buildRequeueMessage, METRIC, METRIC_NAMESPACE } from '@vpce-target-sync/shared';
 import { expect } from 'vitest';
-import { awsErrorCode } from '../../../functions/src/aws/errors.ts';
-import { type EventsResult, handleMessages } from '../../../functions/src/events/handle.ts';
-import { type ReconcileDeps, reconcile } from '../../../functions/src/reconcile/reconcile.ts';
-import type { RunReport, SiteReport } from '../../../functions/src/reconcile/report.ts';
 import type { CallRecord, MetricDatum } from '../../sim/index.ts';
 import { trail } from '../../support/cloudtrail.ts';
 import { DISCOVERY_OPERATIONS, type PlannedFault, type Tampering } from './fault-plan.ts';
