@@ -198,6 +198,30 @@ describe('environment and transport', () => {
     }
   });
 
+  it('changes its latency at runtime (setLatency): off, then per service', async () => {
+    const slow = await startSimulator({ latencyMs: 150 });
+    const { ec2, elbv2 } = clientsFor(slow);
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      slow.setLatency(0);
+      await ec2.send(new DescribeVpcsCommand({}));
+      slow.setLatency({ ec2: 150 });
+      await elbv2.send(new DescribeTargetGroupsCommand({}));
+      const answered: string[] = [];
+      const vpcs = ec2.send(new DescribeVpcsCommand({})).then(() => answered.push('ec2'));
+      await until(() => slow.callCount('DescribeVpcs') === 2);
+      await sleep(25);
+      expect(answered, 'before the ec2 latency').toEqual([]);
+      await vi.advanceTimersByTimeAsync(150);
+      await vpcs;
+      expect(answered).toEqual(['ec2']);
+      expect(() => slow.setLatency(-1)).toThrow(RangeError);
+    } finally {
+      vi.useRealTimers();
+      await slow.stop();
+    }
+  });
+
   it('routes unsigned query requests by API version and answers unknown actions in the EC2 envelope', async () => {
     const response = await fetch(sim.url, {
       method: 'POST',

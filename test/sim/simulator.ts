@@ -34,8 +34,12 @@ export class Simulator {
   private readonly states = new Map<string, RegionState>();
   private readonly server: SimServer;
   private readonly timing: Timing;
+  /** The options as started, with `latencyMs` changed by {@link setLatency}; the server reads them on every call. */
+  private readonly options: { -readonly [K in keyof SimulatorOptions]: SimulatorOptions[K] };
 
-  private constructor(options: SimulatorOptions) {
+  private constructor(startOptions: SimulatorOptions) {
+    const options = { ...startOptions };
+    this.options = options;
     this.region = options.region ?? DEFAULT_REGION;
     const seed = options.idSeed ?? 1;
     this.timing = timingOf(options);
@@ -137,6 +141,16 @@ export class Simulator {
    */
   setTaggingLag(ms: number): void {
     this.timing.taggingLagMs = nonNegativeMs('setTaggingLag', ms);
+  }
+
+  /**
+   * Test-only: the real latency added to every answer from now on, as the `latencyMs` option sets it
+   * at start (a number, or per service). A run that models latency itself (the virtual deployment
+   * counts it in simulated time) turns it off after seeding.
+   */
+  setLatency(latencyMs: SimulatorOptions['latencyMs']): void {
+    if (typeof latencyMs === 'number') nonNegativeMs('setLatency', latencyMs);
+    this.options.latencyMs = latencyMs;
   }
 
   /**
