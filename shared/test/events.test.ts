@@ -1,7 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import {
+  ENDPOINT_ID_PATTERN,
+  type EventInterpretation,
+  interpretEvent,
+  TARGET_GROUP_ARN_PATTERN,
+} from '@vpce-target-sync/shared';
 import { describe, expect, it } from 'vitest';
-import { type EventInterpretation, interpretEvent, TARGET_GROUP_ARN_PATTERN } from '../src/events.ts';
-import { ENDPOINT_ID_PATTERN } from '../src/tags.ts';
 
 // Fixtures are edited freely to build malformed events, so they are untyped JSON.
 type Json = any;

@@ -1,14 +1,15 @@
-import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
 import {
   ENDPOINT_AVAILABLE,
   isDraining,
+  POLICIES,
+  POLICY_RULES,
   plan,
   type RegisteredTarget,
   type Target,
   targetKey,
-} from '../src/plan.ts';
-import { POLICIES, POLICY_RULES } from '../src/policy.ts';
+} from '@vpce-target-sync/shared';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 
 /** A small address space, so desired and registered sets overlap often. */
 const ip = fc.integer({ min: 1, max: 12 }).map((n) => `10.0.0.${n}`);

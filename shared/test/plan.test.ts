@@ -1,6 +1,11 @@
+import {
+  type Desired,
+  type Policy,
+  plan,
+  type RegisteredTarget,
+  type Target,
+} from '@vpce-target-sync/shared';
 import { describe, expect, it } from 'vitest';
-import { type Desired, plan, type RegisteredTarget, type Target } from '../src/plan.ts';
-import type { Policy } from '../src/policy.ts';
 
 const t = (id: string, port = 443): Target => ({ id, port });
 const r = (id: string, state = 'healthy', port = 443): RegisteredTarget => ({ id, port, state });

@@ -1,5 +1,5 @@
+import { fnv1a, isWholeFleet, shardFor, shareOf, ticksPerPass } from '@vpce-target-sync/shared';
 import { describe, expect, it } from 'vitest';
-import { fnv1a, isWholeFleet, shardFor, shareOf, ticksPerPass } from '../src/shard.ts';
 
 const arns = Array.from(
   { length: 5000 },

@@ -1,12 +1,14 @@
-import { describe, expect, it } from 'vitest';
-import { canDeregisterFirst, formatTarget, plan } from '../src/plan.ts';
 import {
+  canDeregisterFirst,
   desiredTargets,
   type EndpointFacts,
   type EndpointIpAddressType,
+  formatTarget,
   type NetworkInterfaceFacts,
+  plan,
   type TargetGroupFacts,
-} from '../src/site.ts';
+} from '@vpce-target-sync/shared';
+import { describe, expect, it } from 'vitest';
 
 const tg = (ipAddressType: 'ipv4' | 'ipv6' = 'ipv4'): TargetGroupFacts => ({
   arn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/0123456789abcdef',

@@ -1,4 +1,3 @@
-import { describe, expect, it } from 'vitest';
 import {
   ENDPOINT_ID_TAG,
   isOptedIn,
@@ -6,7 +5,8 @@ import {
   parseEndpointId,
   parsePolicy,
   readSiteTags,
-} from '../src/tags.ts';
+} from '@vpce-target-sync/shared';
+import { describe, expect, it } from 'vitest';
 
 describe('endpoint id tag', () => {
   it.each(['vpce-0a1b2c3d', 'vpce-0a1b2c3d4e5f60718'])('accepts %s', (id) => {
