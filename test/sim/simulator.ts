@@ -148,7 +148,7 @@ export class Simulator {
    * at start (a number, or per service). A run that models latency itself (the virtual deployment
    * counts it in simulated time) turns it off after seeding.
    */
-  setLatency(latencyMs: SimulatorOptions['latencyMs']): void {
+  setLatency(latencyMs: NonNullable<SimulatorOptions['latencyMs']>): void {
     if (typeof latencyMs === 'number') nonNegativeMs('setLatency', latencyMs);
     this.options.latencyMs = latencyMs;
   }
