@@ -66,8 +66,19 @@ export interface SiteFigures {
 export function runMetricData(
   totals: RunTotals,
   sites: readonly SiteFigures[],
-  options: { readonly perSite: boolean } = { perSite: true },
+  options: {
+    readonly perSite: boolean;
+    /**
+     * Sites a re-check found clean again (by target group name): their drift and error figures,
+     * and the run-wide unresolved drift and errors, are published even when zero, so the alarms
+     * see an all-clear datapoint and go back to OK within one period instead of bridging the
+     * missing ones (docs/DESIGN.md, "Alarms at every fleet size").
+     */
+    readonly cleared?: readonly string[];
+  } = { perSite: true },
 ): MetricDatum[] {
+  const cleared = new Set(options.cleared ?? []);
+  const alarmed = new Set<MetricName>(cleared.size ? [METRIC.UnresolvedDriftTargets, METRIC.SiteErrors] : []);
   const figures: [MetricName, number | undefined][] = [
     [METRIC.SitesReconciled, totals.sitesReconciled],
     [METRIC.SitesInDrift, totals.sitesInDrift],
@@ -81,7 +92,9 @@ export function runMetricData(
   ];
   const data: MetricDatum[] = [
     { name: METRIC.RunsCompleted, value: 1 },
-    ...figures.flatMap(([name, value]): MetricDatum[] => (value ? [{ name, value }] : [])),
+    ...figures.flatMap(([name, value]): MetricDatum[] =>
+      value || alarmed.has(name) ? [{ name, value: value ?? 0 }] : [],
+    ),
   ];
   if (!options.perSite) return data;
   for (const site of sites) {
@@ -92,7 +105,8 @@ export function runMetricData(
       SiteErrors: site.siteErrors,
     };
     for (const name of PER_SITE_METRICS) {
-      if (figures[name] > 0) data.push({ name, value: figures[name], dimensions });
+      if (figures[name] > 0 || cleared.has(site.targetGroupName))
+        data.push({ name, value: figures[name], dimensions });
     }
   }
   return data;

@@ -75,6 +75,38 @@ describe('run metric data', () => {
   });
 });
 
+describe('the all-clear of a re-check', () => {
+  const clean = { targetGroupName: 'fixed', driftTargets: 0, unresolvedDriftTargets: 0, siteErrors: 0 };
+  const zeros = {
+    sitesReconciled: 1,
+    sitesInDrift: 0,
+    driftTargets: 0,
+    unresolvedDriftTargets: 0,
+    targetsRegistered: 0,
+    targetsDeregistered: 0,
+    siteErrors: 0,
+  };
+
+  it('publishes zeros for a site found clean again, and for the run-wide alarm metrics', () => {
+    const data = runMetricData(zeros, [clean], { perSite: true, cleared: ['fixed'] });
+    const site = [{ name: SITE_DIMENSION, value: 'fixed' }];
+    expect(data).toEqual([
+      { name: METRIC.RunsCompleted, value: 1 },
+      { name: METRIC.SitesReconciled, value: 1 },
+      { name: METRIC.UnresolvedDriftTargets, value: 0 },
+      { name: METRIC.SiteErrors, value: 0 },
+      { name: METRIC.DriftTargets, value: 0, dimensions: site },
+      { name: METRIC.UnresolvedDriftTargets, value: 0, dimensions: site },
+      { name: METRIC.SiteErrors, value: 0, dimensions: site },
+    ]);
+  });
+
+  it('publishes no zero without a cleared site (a healthy fleet pays for no alarm metric)', () => {
+    const data = runMetricData(zeros, [clean], { perSite: true });
+    expect(data.map((d) => d.name)).toEqual([METRIC.RunsCompleted, METRIC.SitesReconciled]);
+  });
+});
+
 describe('chunk', () => {
   it('splits at the limit', () => {
     expect(chunk([1, 2, 3, 4, 5], 2)).toEqual([[1, 2], [3, 4], [5]]);

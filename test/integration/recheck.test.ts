@@ -1,6 +1,8 @@
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import {
   ENV,
+  METRIC,
+  METRIC_NAMESPACE,
   POLICY_TAG,
   REQUEUE_KIND,
   type RequeueMessage,
@@ -97,8 +99,9 @@ describe('a spread-out pass re-checks what it leaves in drift or in error [simul
     for (const { message, delaySeconds } of rechecks) {
       expect(delaySeconds).toBe(90);
       const site = message.targetGroupArns[0] as string;
-      // Due again one pass (3 ticks) after the tick that saw it.
-      expect(message.until).toBe((tickOf.get(site) as number) + 3 * INTERVAL_MS);
+      // Due again one pass (3 ticks) after the tick that saw it, and two re-checks past that.
+      expect(message.until).toBe((tickOf.get(site) as number) + 3 * INTERVAL_MS + 180_000);
+      expect(message.recheck).toBe(true);
     }
 
     // The event path takes the re-check of the observed site 2 minutes later: still in drift (and

@@ -65,13 +65,15 @@ interface Work {
   readonly attempt: number;
   /** A site of a spread-out pass: re-checked until then while it stays in drift or in error. */
   readonly until?: number | undefined;
+  /** Named by a re-check: the sites were in drift or in error. */
+  readonly recheck?: boolean;
 }
 
 function toWork(messageId: string, m: QueueMessageInterpretation): Work | IgnoredMessage {
   if (m.kind === 'ignored') return { messageId, reason: m.reason };
   if (m.kind === 'requeue') {
-    const { endpointIds, targetGroupArns, attempt, until } = m.message;
-    return { messageId, endpointIds, targetGroupArns, attempt, until };
+    const { endpointIds, targetGroupArns, attempt, until, recheck } = m.message;
+    return { messageId, endpointIds, targetGroupArns, attempt, until, recheck: recheck === true };
   }
   return { messageId, endpointIds: m.endpointIds, targetGroupArns: m.targetGroupArns, attempt: 0 };
 }
@@ -142,7 +144,11 @@ export async function handleMessages(
   const { candidates } = named;
   const notInScope = outOfScope(deps, work, named, ignored);
 
-  const report = await reconcileCandidates(deps, options, candidates, { eventsIgnored: ignored.length });
+  const rechecked = new Set(work.filter((w) => w.recheck).flatMap((w) => w.targetGroupArns));
+  const report = await reconcileCandidates(deps, options, candidates, {
+    eventsIgnored: ignored.length,
+    rechecked,
+  });
   const failed = new Set<string>();
   for (const site of report.sites.filter((s) => s.status === 'error' && s.retryable)) {
     for (const w of work) if (names(w, site)) failed.add(w.messageId);
@@ -226,6 +232,7 @@ async function sendOnward(
       ...g,
       reason: RECHECK_REASON,
       delaySeconds: RECHECK_DELAY_SECONDS,
+      recheck: true,
     })),
   ];
   for (const { arns, ...how } of sends) {

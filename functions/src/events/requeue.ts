@@ -74,7 +74,13 @@ export const RECHECK_MAX_SITES = SITES_PER_MESSAGE;
 export async function requeueSites(
   requeuer: Requeuer,
   targetGroupArns: readonly string[],
-  how: { readonly reason: string; readonly delaySeconds: number; readonly until?: number | undefined },
+  how: {
+    readonly reason: string;
+    readonly delaySeconds: number;
+    readonly until?: number | undefined;
+    /** The sites are in drift or in error (see RequeueMessage.recheck). */
+    readonly recheck?: boolean;
+  },
 ): Promise<number> {
   let messages = 0;
   for (const batch of chunk(targetGroupArns, SITES_PER_MESSAGE)) {
@@ -83,6 +89,7 @@ export async function requeueSites(
       attempt: 1,
       reason: how.reason,
       until: how.until,
+      recheck: how.recheck,
     });
     await requeuer.send(message, how.delaySeconds);
     messages += 1;

@@ -18,12 +18,9 @@ import { type RunReport, type RunSummary, sitesToRecheck } from '../reconcile/re
 import { nearDeadline } from './deadline.ts';
 import { logUnhandledErrors } from './middleware.ts';
 import { sitesPerRun } from './scheduled-budget.ts';
-import { clients, config, deps, log } from './setup.ts';
+import type { HandlerRuntime, LazyRuntime } from './setup.ts';
 
 export { DEADLINE_MARGIN_MS } from './deadline.ts';
-
-/** The fleet's listing, kept by a warm function from the tick that lists it to the pass's later ticks. */
-const carried: CarriedListing = {};
 
 /**
  * The scheduled full pass: every opted-in site, or this tick's share of a fleet too large for one
@@ -31,7 +28,12 @@ const carried: CarriedListing = {};
  * and so do the sites a spread-out pass leaves in drift or in error, to be checked again while
  * their share is not due (docs/DESIGN.md, "Alarms at every fleet size").
  */
-export async function scheduledReconcile(_event: ScheduledEvent, context: Context): Promise<RunSummary> {
+export async function scheduledReconcile(
+  { config, clients, deps, log }: HandlerRuntime,
+  carried: CarriedListing,
+  _event: ScheduledEvent,
+  context: Context,
+): Promise<RunSummary> {
   const runLog = log.child({ awsRequestId: context.awsRequestId });
   const intervalMs = config.scheduleMinutes * 60_000;
   const startedAt = Date.now();
@@ -50,28 +52,27 @@ export async function scheduledReconcile(_event: ScheduledEvent, context: Contex
     },
   );
   const requeuer = queueRequeuer(clients.sqs, config.queueUrl);
-  await handOn(requeuer, runLog, report, passEnds(report.summary.shard, startedAt, intervalMs));
+  await handOn(requeuer, runLog, report, recheckUntil(report.summary.shard, startedAt, intervalMs));
   runLog.info({ summary: report.summary, deferred: report.deferred ?? [] }, 'run completed');
   return report.summary;
 }
 
-/** When a spread-out pass comes round to this tick's share again; undefined for a whole-fleet tick. */
-function passEnds(shard: Shard | undefined, startedAt: number, intervalMs: number): number | undefined {
-  if (!shard || isWholeFleet(shard)) return undefined;
-  return Math.round(startedAt + ticksPerPass(shard) * intervalMs);
+/**
+ * Until when the sites this tick leaves in drift or in error are re-checked: until the tick that
+ * takes their share again (the next one, for a whole-fleet tick), and two re-check delays past it,
+ * so a site fixed in between is seen clean by a re-check, which publishes the all-clear.
+ */
+function recheckUntil(shard: Shard | undefined, startedAt: number, intervalMs: number): number {
+  const ticks = shard && !isWholeFleet(shard) ? ticksPerPass(shard) : 1;
+  return Math.round(startedAt + ticks * intervalMs + 2 * RECHECK_DELAY_SECONDS * 1000);
 }
 
 /**
- * Sends on what the tick leaves: the sites it deferred at its deadline, and (when the pass is
- * spread over ticks) the sites left in drift or in error, so their metrics keep reaching every
- * alarm period until their share is due again. A failed send is logged: the pass takes them later.
+ * Sends on what the tick leaves: the sites it deferred at its deadline, and the sites left in drift
+ * or in error, so their metrics keep reaching every alarm period until their share is due again,
+ * and a fix is told by an all-clear within minutes. A failed send is logged: the pass takes them later.
  */
-async function handOn(
-  requeuer: Requeuer,
-  runLog: Logger,
-  report: RunReport,
-  until: number | undefined,
-): Promise<void> {
+async function handOn(requeuer: Requeuer, runLog: Logger, report: RunReport, until: number): Promise<void> {
   const sends = [
     {
       arns: (report.deferred ?? []).map((d) => d.targetGroupArn),
@@ -79,9 +80,10 @@ async function handOn(
       delaySeconds: DEFERRED_DELAY_SECONDS,
     },
     {
-      arns: until === undefined ? [] : sitesToRecheck(report.sites, RECHECK_MAX_SITES),
+      arns: sitesToRecheck(report.sites, RECHECK_MAX_SITES),
       reason: RECHECK_REASON,
       delaySeconds: RECHECK_DELAY_SECONDS,
+      recheck: true,
     },
   ];
   for (const { arns, ...how } of sends.filter((s) => s.arns.length > 0)) {
@@ -96,4 +98,11 @@ async function handOn(
   }
 }
 
-export const handler = middy(scheduledReconcile).use(logUnhandledErrors(log));
+/** The scheduled path of one handler, on its runtime. */
+export function scheduledHandler(runtime: LazyRuntime) {
+  /** The fleet's listing, kept by a warm function from the tick that lists it to the pass's later ticks. */
+  const carried: CarriedListing = {};
+  return middy((event: ScheduledEvent, context: Context) =>
+    scheduledReconcile(runtime.get(), carried, event, context),
+  ).use(logUnhandledErrors(() => runtime.built()?.log));
+}

@@ -155,12 +155,19 @@ async function fleetShare(
   return { fleet, shard: shardFor(fleet.length, sitesPerRun, tick) };
 }
 
+/** What the event path adds to a run's metrics. */
+export interface RunExtras {
+  readonly eventsIgnored?: number;
+  /** Sites a re-check message named: those found clean publish an all-clear (zeros). */
+  readonly rechecked?: ReadonlySet<string>;
+}
+
 /** The run after discovery: the event path brings its own candidates. */
 export async function reconcileCandidates(
   deps: ReconcileDeps,
   options: Omit<ReconcileOptions, 'scope'>,
   candidates: readonly Candidate[],
-  extraTotals: { eventsIgnored?: number } = {},
+  extra: RunExtras = {},
   shard?: Shard,
 ): Promise<RunReport> {
   const { log } = deps;
@@ -243,7 +250,7 @@ export async function reconcileCandidates(
     ...(deferred.length ? { sitesDeferred: deferred.length } : {}),
   };
   const report = { sites: reports, summary, ...(deferred.length ? { deferred } : {}) };
-  if (options.publishMetrics) await publish(deps, options, report, extraTotals);
+  if (options.publishMetrics) await publish(deps, options, report, extra);
   return report;
 }
 
@@ -460,10 +467,15 @@ async function publish(
   deps: ReconcileDeps,
   options: Omit<ReconcileOptions, 'scope'>,
   report: RunReport,
-  extraTotals: { eventsIgnored?: number },
+  { eventsIgnored, rechecked }: RunExtras,
 ): Promise<void> {
-  const data = runMetricData({ ...report.summary, ...extraTotals }, report.sites.map(siteFigures), {
+  const cleared = report.sites
+    .filter((s) => rechecked?.has(s.targetGroupArn) && s.status !== 'error' && s.unresolvedDriftTargets === 0)
+    .map((s) => s.targetGroupName);
+  const totals = { ...report.summary, ...(eventsIgnored === undefined ? {} : { eventsIgnored }) };
+  const data = runMetricData(totals, report.sites.map(siteFigures), {
     perSite: options.perSiteMetrics,
+    cleared,
   });
   try {
     await deps.metrics.publish(data, (deps.now ?? (() => new Date()))());

@@ -31,6 +31,8 @@ export type RequeueMessage = {
    * alarm period (docs/DESIGN.md, "Alarms at every fleet size").
    */
   until?: number;
+  /** The sites were left in drift or in error: when a re-check finds one clean, it says so with zeros. */
+  recheck?: true;
 };
 
 /** What a message on the events queue asks for: sites (from an event or a re-queue), or why it is ignored. */
@@ -51,6 +53,7 @@ export function buildRequeueMessage(input: {
   readonly attempt: number;
   readonly reason: string;
   readonly until?: number | undefined;
+  readonly recheck?: boolean | undefined;
 }): RequeueMessage {
   const message: RequeueMessage = {
     kind: REQUEUE_KIND,
@@ -60,6 +63,7 @@ export function buildRequeueMessage(input: {
     attempt: input.attempt,
     reason: input.reason,
     ...(input.until === undefined ? {} : { until: input.until }),
+    ...(input.recheck ? { recheck: true as const } : {}),
   };
   const bad =
     message.targetGroupArns.find((arn) => !TARGET_GROUP_ARN_PATTERN.test(arn)) ??
@@ -118,6 +122,8 @@ export function parseRequeueMessage(value: unknown): Result<RequeueMessage> {
   if (typeof reason !== 'string') return fail(problem('reason', reason, 'a string'));
   const until = own(value, 'until');
   if (until !== undefined && !isEpochMs(until)) return fail(problem('until', until, UNTIL_EXPECTED));
+  const recheck = own(value, 'recheck');
+  if (recheck !== undefined && recheck !== true) return fail(problem('recheck', recheck, 'true, or absent'));
   return ok({
     kind: REQUEUE_KIND,
     version: REQUEUE_VERSION,
@@ -126,6 +132,7 @@ export function parseRequeueMessage(value: unknown): Result<RequeueMessage> {
     attempt,
     reason,
     ...(until === undefined ? {} : { until }),
+    ...(recheck ? { recheck: true as const } : {}),
   });
 }
 
