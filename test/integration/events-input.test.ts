@@ -4,7 +4,7 @@ import { awsDeps, createClients, createLogger, handleMessages } from '@vpce-targ
 import { ENDPOINT_ID_TAG, METRIC, METRIC_NAMESPACE } from '@vpce-target-sync/shared';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PERSON_ROLE_ARN, trail } from '../support/cloudtrail.ts';
-import { type Harness, requireSimulator, startHarness } from '../support/harness.ts';
+import { type Harness, startHarness } from '../support/harness.ts';
 
 const OWN_ROLE = 'arn:aws:iam::123456789012:role/VpceTargetSync-Reconciler';
 const TG = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/gone/0123456789abcdef';
@@ -200,11 +200,10 @@ describe('bad and irrelevant events', () => {
     expect(data.MetricDataResults?.[0]?.Values?.reduce((a, b) => a + b, 0)).toBe(result.ignored.length);
   });
 
-  it('makes no AWS call for them but the one PutMetricData [simulator]', async () => {
-    const sim = requireSimulator(h);
-    sim.resetCalls();
+  it('makes no AWS call for them but the one PutMetricData', async () => {
+    await h.resetCalls();
     const { result } = await handleBad();
     expect(result.ignored).toHaveLength(BAD.length);
-    expect(sim.calls.map((c) => c.operation)).toEqual(['PutMetricData']);
+    expect((await h.calls()).map((c) => c.operation)).toEqual(['PutMetricData']);
   });
 });
