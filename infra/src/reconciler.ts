@@ -56,9 +56,9 @@ export const DEFAULT_MEMORY_MB = 256;
  * Timeout, from measurement: a run is bound by AWS API calls, not CPU (0.1 ms of CPU per site
  * measured). The functions hold ELBv2 Describe calls to 4/s by default (functions/src/aws/
  * rate-limits.ts, 40 % of AWS's documented bucket) and DescribeTargetHealth is one call per site, so
- * a pass checks about 4 sites a second: 2 minutes covers about 380 sites per run (the scheduled
- * handler budgets 80 % of the remaining time for it) and larger fleets are sharded over consecutive
- * ticks. A longer timeout would hold the single concurrency slot longer (events wait behind the
+ * a pass checks about 4 sites a second: 2 minutes covers about 400 sites. A tick's share is sized
+ * to the schedule interval, not to this timeout: what the tick cannot start before its deadline
+ * margin goes to the events queue (docs/DESIGN.md, "A full pass over a large fleet"). A longer timeout would hold the single concurrency slot longer (events wait behind the
  * pass) and lengthen the queue's visibility timeout (six times this), which is how long a throttled
  * event batch waits before its next attempt.
  */
