@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+// The doctor is internal to the CLI (./cli exports only main); its checks are unit-tested here.
 import { bucketOfHost, cidrCovers, isS3Service, matcherAccepts, runChecks } from '../src/doctor/checks.ts';
 import type { SiteFacts } from '../src/doctor/facts.ts';
 

@@ -1,4 +1,11 @@
 import type {
+  EndpointSource,
+  MetricsSink,
+  ReconcileDeps,
+  Tags,
+  TargetGroups,
+} from '@vpce-target-sync/functions';
+import type {
   EndpointFacts,
   MetricDatum,
   NetworkInterfaceFacts,
@@ -8,10 +15,6 @@ import type {
 } from '@vpce-target-sync/shared';
 import { ENDPOINT_ID_TAG } from '@vpce-target-sync/shared';
 import { pino } from 'pino';
-import type { EndpointSource } from '../src/aws/endpoints.ts';
-import type { MetricsSink } from '../src/aws/metrics.ts';
-import type { Tags, TargetGroups } from '../src/aws/target-groups.ts';
-import type { ReconcileDeps } from '../src/reconcile/reconcile.ts';
 
 /** An in-memory account: just enough state for the loop, with a log of the port calls made. */
 export class FakeAccount {

@@ -1,6 +1,7 @@
+import type { SiteReport } from '@vpce-target-sync/functions';
 import { describe, expect, it } from 'vitest';
+// The CLI's progress line is internal to the CLI (./cli exports only main).
 import { PROGRESS_INTERVAL_MS, progressReporter } from '../src/cli/progress.ts';
-import type { SiteReport } from '../src/reconcile/report.ts';
 
 const site = (writes: number) => ({ registeredCount: writes, deregisteredCount: 0 }) as SiteReport;
 

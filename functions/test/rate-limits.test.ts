@@ -1,5 +1,6 @@
+import { DEFAULT_RATE_LIMITS, familyOf, parseRateLimits, TokenBucket } from '@vpce-target-sync/functions';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RATE_LIMITS, familyOf, parseRateLimits, TokenBucket } from '../src/aws/rate-limits.ts';
+// The scheduled handler's budget is internal to the handlers (./handlers exports only the handler).
 import { sitesPerRun } from '../src/handlers/scheduled-budget.ts';
 
 describe('client-side rate limits', () => {

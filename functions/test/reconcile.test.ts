@@ -1,5 +1,5 @@
+import { type CarriedListing, reconcile } from '@vpce-target-sync/functions';
 import { describe, expect, it } from 'vitest';
-import { type CarriedListing, reconcile } from '../src/reconcile/reconcile.ts';
 import { FakeAccount } from './fakes.ts';
 
 const run = (account: FakeAccount, dryRun = false) =>
