@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// The release is built by infra's packing scripts, which are build tools, not package exports.
 import { OLDEST_AWS_CDK_LIB } from '../../infra/scripts/pack-cdk.ts';
 import { packRelease } from '../../infra/scripts/pack-release.ts';
 import { type Simulator, startSimulator } from '../sim/index.ts';

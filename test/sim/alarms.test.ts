@@ -1,7 +1,8 @@
 import { type CloudWatchClient, type MetricDatum, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { ReconcilerStack } from '@vpce-target-sync/infra';
 import { METRIC, METRIC_NAMESPACE } from '@vpce-target-sync/shared';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ReconcilerStack } from '../../infra/src/reconciler-stack.ts';
+// The synth helpers are the infra package's test helpers; no package exports test code.
 import { templateOf, testApp } from '../../infra/test/support/synth.ts';
 import {
   type AlarmDatapoint,
