@@ -6,9 +6,10 @@ import {
   runUnsafeSimulation,
   type Simulation,
 } from '@cloud-copilot/iam-simulate';
+import { createHandler } from '@vpce-target-sync/functions/handlers';
 import { ReconcilerStack } from '@vpce-target-sync/infra';
 import { ENDPOINT_ID_TAG, ENV, METRIC_NAMESPACE } from '@vpce-target-sync/shared';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The simulator and the scenario builders live in the test tree; no package exports them.
 import type { CallRecord, Simulator } from '../../test/sim/index.ts';
 import { startSimulator } from '../../test/sim/index.ts';
@@ -77,15 +78,11 @@ const context = (): Context => ({
   getRemainingTimeInMillis: () => 120_000,
 });
 
-/** The real deployed handler, loaded fresh (its configuration is read once, at import). */
-async function loadHandler(env: Record<string, string>): Promise<Handler> {
-  // Per-service endpoints (e.g. a moto run's) would win over the simulator's AWS_ENDPOINT_URL.
-  for (const key of Object.keys(process.env))
-    if (key.startsWith('AWS_ENDPOINT_URL_')) delete process.env[key];
-  Object.assign(process.env, env);
-  vi.resetModules();
-  const module = (await import('@vpce-target-sync/functions/handlers')) as unknown as { handler: Handler };
-  return module.handler;
+/** The real deployed handler with this configuration, calling the simulator as the reconciler's role. */
+function reconcilerHandler(env: Record<string, string>): Handler {
+  const handler = createHandler({ env, clientConfig: sim.clientConfig({ accessKeyId: RECONCILER_KEY }) });
+  type Lambda = Parameters<typeof handler>;
+  return (event, context) => handler(event as Lambda[0], context as Lambda[1]);
 }
 
 /** The simulator's SQS is JSON 1.0 over HTTP; an unsigned call is routed by its X-Amz-Target. */
@@ -258,8 +255,6 @@ beforeAll(async () => {
   await account.tag(other, { team: 'web' });
 
   const env = {
-    ...sim.env,
-    AWS_ACCESS_KEY_ID: RECONCILER_KEY,
     [ENV.roleArn]: roleArn,
     [ENV.queueUrl]: queueUrl,
     [ENV.logLevel]: 'silent',
@@ -267,7 +262,7 @@ beforeAll(async () => {
   };
 
   // (a) The scheduled full pass.
-  let handler = await loadHandler(env);
+  let handler = reconcilerHandler(env);
   let from = sim.calls.length;
   await handler(scheduledEvent(), context());
   runs.fullPass = productCalls(from);
@@ -284,7 +279,7 @@ beforeAll(async () => {
   // (c) A dry run, pass and event, over new drift: a stale target and the endpoint's new interface.
   sim.clock.advance(PENDING_MS);
   await account.register(siteA, ['10.7.3.201']);
-  handler = await loadHandler({ ...env, [ENV.dryRun]: 'true' });
+  handler = reconcilerHandler({ ...env, [ENV.dryRun]: 'true' });
   from = sim.calls.length;
   await handler(scheduledEvent(), context());
   await handler(sqsBatch([trail.addTags(siteA, { [ENDPOINT_ID_TAG]: endpointA })]), context());

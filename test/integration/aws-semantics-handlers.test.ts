@@ -1,5 +1,6 @@
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { createHandler, type Handler } from '@vpce-target-sync/functions/handlers';
 import {
   ENDPOINT_ID_TAG,
   ENV,
@@ -29,7 +30,7 @@ const TARGET_QUOTA = 4;
 let h: Harness;
 let sim: Simulator;
 let vpc: Vpc;
-let handler: (event: SQSEvent | ScheduledEvent, context: Context) => Promise<unknown>;
+let handler: Handler;
 let invocation = 0;
 let names = 0;
 
@@ -37,13 +38,9 @@ beforeAll(async () => {
   h = await startHarness({ targetsPerTargetGroup: TARGET_QUOTA, deletedEndpointVisibleMs: 60_000 });
   const sqs = new SQSClient(h.settings);
   const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: QUEUE }))).QueueUrl ?? '';
-  Object.assign(process.env, h.env, {
-    [ENV.roleArn]: OWN_ROLE,
-    [ENV.queueUrl]: queueUrl,
-    [ENV.logLevel]: 'silent',
-  });
-  ({ handler } = (await import('@vpce-target-sync/functions/handlers')) as unknown as {
-    handler: typeof handler;
+  handler = createHandler({
+    env: { ...h.env, [ENV.roleArn]: OWN_ROLE, [ENV.queueUrl]: queueUrl, [ENV.logLevel]: 'silent' },
+    clientConfig: h.settings,
   });
   vpc = await h.account.vpc(4);
 });

@@ -1,4 +1,5 @@
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { createHandler, type Handler } from '@vpce-target-sync/functions/handlers';
 import { ENV, METRIC, METRIC_NAMESPACE } from '@vpce-target-sync/shared';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,15 +15,15 @@ import { type Harness, requireSimulator, startHarness } from '../support/harness
 const QUEUE = 'vpce-target-sync-deadline';
 const SITES = 30;
 let h: Harness;
-let handler: (event: ScheduledEvent, context: Context) => Promise<unknown>;
+let handler: Handler;
 
 beforeAll(async () => {
   h = await startHarness();
   const sqs = new SQSClient(h.settings);
   const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: QUEUE }))).QueueUrl ?? '';
-  Object.assign(process.env, h.env, { [ENV.queueUrl]: queueUrl, [ENV.logLevel]: 'silent' });
-  ({ handler } = (await import('@vpce-target-sync/functions/handlers')) as unknown as {
-    handler: typeof handler;
+  handler = createHandler({
+    env: { ...h.env, [ENV.queueUrl]: queueUrl, [ENV.logLevel]: 'silent' },
+    clientConfig: h.settings,
   });
 }, 120_000);
 afterAll(() => h.stop());

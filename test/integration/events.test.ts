@@ -1,5 +1,6 @@
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { createHandler, type Handler } from '@vpce-target-sync/functions/handlers';
 import { ENDPOINT_ID_TAG, ENV, METRIC, METRIC_NAMESPACE } from '@vpce-target-sync/shared';
 import type { Context, ScheduledEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,7 +22,7 @@ let h: Harness;
 let vpc: Vpc;
 let queueUrl: string;
 let sqs: SQSClient;
-let handler: (event: SQSEvent | ScheduledEvent, context: Context) => Promise<unknown>;
+let handler: Handler;
 let invocation = 0;
 
 beforeAll(async () => {
@@ -29,13 +30,9 @@ beforeAll(async () => {
   sqs = new SQSClient(h.settings);
   queueUrl =
     (await sqs.send(new CreateQueueCommand({ QueueName: 'vpce-target-sync-events' }))).QueueUrl ?? '';
-  Object.assign(process.env, h.env, {
-    [ENV.roleArn]: OWN_ROLE,
-    [ENV.queueUrl]: queueUrl,
-    [ENV.logLevel]: 'silent',
-  });
-  ({ handler } = (await import('@vpce-target-sync/functions/handlers')) as unknown as {
-    handler: typeof handler;
+  handler = createHandler({
+    env: { ...h.env, [ENV.roleArn]: OWN_ROLE, [ENV.queueUrl]: queueUrl, [ENV.logLevel]: 'silent' },
+    clientConfig: h.settings,
   });
   vpc = await h.account.vpc(3);
 });

@@ -123,7 +123,12 @@ export function createClients(
     requestHandler: { requestTimeout: REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true },
     ...config,
   } satisfies EC2ClientConfig;
-  const buckets = new Map(Object.entries(rateLimits).map(([f, l]) => [f as ApiFamily, new TokenBucket(l)]));
+  // Elapsed time from the monotonic clock: a step of the wall clock (or a test's fake Date, which
+  // stands for product time) must neither stall the calls nor let a burst through.
+  const monotonic = () => performance.now();
+  const buckets = new Map(
+    Object.entries(rateLimits).map(([f, l]) => [f as ApiFamily, new TokenBucket(l, monotonic)]),
+  );
   const clients: AwsClients = {
     ec2: new EC2Client(settings),
     elbv2: new ElasticLoadBalancingV2Client(settings),

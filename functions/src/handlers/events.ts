@@ -4,16 +4,18 @@ import { handleMessages } from '../events/handle.ts';
 import { queueRequeuer } from '../events/requeue.ts';
 import { nearDeadline } from './deadline.ts';
 import { logUnhandledErrors } from './middleware.ts';
-import { clients, config, deps, log } from './setup.ts';
-
-const requeuer = queueRequeuer(clients.sqs, config.queueUrl);
+import type { HandlerRuntime, LazyRuntime } from './setup.ts';
 
 /** EventBridge events delivered through SQS: only the sites they name, partial batch failures reported. */
-export async function handleEventBatch(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
+export async function handleEventBatch(
+  { config, clients, deps, log }: HandlerRuntime,
+  event: SQSEvent,
+  context: Context,
+): Promise<SQSBatchResponse> {
   const runLog = log.child({ awsRequestId: context.awsRequestId });
   const result = await handleMessages(
     { ...deps, log: runLog },
-    requeuer,
+    queueRequeuer(clients.sqs, config.queueUrl),
     {
       dryRun: config.dryRun,
       perSiteMetrics: config.perSiteMetrics,
@@ -36,4 +38,9 @@ export async function handleEventBatch(event: SQSEvent, context: Context): Promi
   return { batchItemFailures: result.failedMessageIds.map((itemIdentifier) => ({ itemIdentifier })) };
 }
 
-export const handler = middy(handleEventBatch).use(logUnhandledErrors(log));
+/** The events path of one handler, on its runtime. */
+export function eventsHandler(runtime: LazyRuntime) {
+  return middy((event: SQSEvent, context: Context) => handleEventBatch(runtime.get(), event, context)).use(
+    logUnhandledErrors(() => runtime.built()?.log),
+  );
+}

@@ -1,16 +1,32 @@
 import type { Context, ScheduledEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { handler as events } from './events.ts';
-import { handler as scheduled } from './scheduled.ts';
+import type { RunSummary } from '../reconcile/report.ts';
+import { eventsHandler } from './events.ts';
+import { scheduledHandler } from './scheduled.ts';
+import { type HandlerOptions, lazyRuntime } from './setup.ts';
 
-/**
- * The one deployed function: SQS batches go to the event path, anything else (the schedule) runs
- * the full pass. One function with a reserved concurrency of 1 is how two reconciles of the same
- * site never overlap, whichever path starts them.
- */
-export async function handler(
+export type { HandlerOptions } from './setup.ts';
+
+/** The function's entry point: an SQS batch or a scheduled event. */
+export type Handler = (
   event: SQSEvent | ScheduledEvent,
   context: Context,
-): Promise<SQSBatchResponse | Awaited<ReturnType<typeof scheduled>>> {
-  if ('Records' in event && Array.isArray(event.Records)) return events(event, context);
-  return scheduled(event as ScheduledEvent, context);
+) => Promise<SQSBatchResponse | RunSummary>;
+
+/**
+ * A handler of the one deployed function: SQS batches go to the event path, anything else (the
+ * schedule) runs the full pass. One function with a reserved concurrency of 1 is how two reconciles
+ * of the same site never overlap, whichever path starts them. The configuration is read and the
+ * SDK clients built on the first invocation, then kept for the warm ones; tests pass their own.
+ */
+export function createHandler(options: HandlerOptions = {}): Handler {
+  const runtime = lazyRuntime(options);
+  const events = eventsHandler(runtime);
+  const scheduled = scheduledHandler(runtime);
+  return async (event, context) => {
+    if ('Records' in event && Array.isArray(event.Records)) return events(event, context);
+    return scheduled(event as ScheduledEvent, context);
+  };
 }
+
+/** The deployed handler: configuration from the function's environment. */
+export const handler = createHandler();
