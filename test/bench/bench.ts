@@ -2,13 +2,18 @@
  * `pnpm bench`: the real reconcile (real adapters, real SDK clients over HTTP) against the local
  * simulator with AWS's documented rate limits, at several fleet sizes. See docs/performance.md.
  *
- *   pnpm bench [--sizes 10,100,1000] [--full] [--latency MS] [--json [FILE]] [--no-bundle]
+ *   pnpm bench [--sizes 10,100,1000] [--full] [--latency MS] [--json [FILE]] [--no-bundle] [--no-deployment]
  *
  * Per size S: a fresh simulator with S opted-in sites and 3 x S target groups that did not opt in;
  * 10 % of the sites are put out of sync and one full pass converges them (the drifted run), then a
  * second full pass finds everything in sync (the steady state); then one endpoint event goes
  * through the event path. From S = 10,000 the runs go through the deployed scheduled handler, which
  * shards the full pass over schedule ticks (one tick is measured; the period follows from it).
+ * Then, on the same fleet, a virtual deployment (test/support/deployment.ts) runs the handler as
+ * Lambda would in simulated time: its first full pass (the measured period, next to the bound of
+ * its calls), two healthy hours, and the alarm scenarios (alarms.ts): seconds to ALARM and to OK
+ * for unresolved drift, errors and not running. The standing cost of 100 in-sync sites comes from
+ * the healthy hours at S = 100 (or a deployment of its own when 100 is not among the sizes).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,6 +25,8 @@ import { THROTTLING_CODES } from '@vpce-target-sync/functions';
 import { ENV } from '@vpce-target-sync/shared';
 import { DESCRIBE_CALLS_PER_SITE, sitesPerRun } from '../../functions/src/handlers/scheduled-budget.ts';
 import { type Simulator, startSimulator } from '../sim/index.ts';
+import { alarmTable } from '../support/alarm-scenarios.ts';
+import { benchDeployment, costOf, type DeploymentFigures, deployedMemoryMb, healthyFleet } from './alarms.ts';
 import { type Bound, rateBound } from './bound.ts';
 import { type BundleFigure, buildRunner, measureBundle } from './bundle.ts';
 import { countCalls, type EventPathResult, measureEventPath } from './event-path.ts';
@@ -163,13 +170,20 @@ interface SizeResult {
   readonly runs: RunFigure[];
   readonly eventPath: EventPathResult & { sites: number };
   readonly seedMs: number;
+  readonly deployment: DeploymentFigures | undefined;
 }
+
+/** Simulated time the virtual deployment runs healthy after its first full pass. */
+const HEALTHY_MS = 2 * 3_600_000;
+/** The standing cost is quoted for this many in-sync sites. */
+const COST_SITES = 100;
 
 async function benchSize(
   sites: number,
   latencyMs: number,
   runner: string,
   log: (line: string) => void,
+  deploy: boolean,
 ): Promise<SizeResult> {
   const sim = await startSimulator({ latencyMs, rateLimits: SIM_BUCKETS });
   try {
@@ -194,7 +208,13 @@ async function benchSize(
     if (!eventSite) throw new Error('no site for the event path');
     const eventPath = { sites, ...(await measureEventPath(sim, seeder, eventSite)) };
     log(`  event path: ${eventPath.total} calls ${JSON.stringify(eventPath.calls)} -> ${eventPath.status}`);
-    return { runs, eventPath, seedMs: fleet.seedMs };
+    let deployment: DeploymentFigures | undefined;
+    if (deploy) {
+      log('  virtual deployment:');
+      deployment = await benchDeployment(sim, fleet.sites, { latencyMs, healthyMs: HEALTHY_MS, log });
+      log(`  ${describeDeployment(deployment)}`);
+    }
+    return { runs, eventPath, seedMs: fleet.seedMs, deployment };
   } finally {
     await sim.stop();
   }
@@ -203,6 +223,13 @@ async function benchSize(
 function describeRun(r: RunFigure): string {
   const shard = r.shard && r.shard.count > 1 ? ` shard ${r.shard.index}/${r.shard.count}` : '';
   return `${r.mode}${shard} drifted=${r.drifted}: ${r.totalCalls} calls for ${r.sitesChecked} sites (${r.callsPerSite.toFixed(3)}/site), wall ${(r.wallMs / 1000).toFixed(1)} s / bound ${(r.boundMs / 1000).toFixed(1)} s = ${r.wallOverBound.toFixed(3)}, throttled ${r.throttled}, errors ${r.siteErrors}, RSS ${r.peakRssMb.toFixed(0)} MB`;
+}
+
+function describeDeployment(d: DeploymentFigures): string {
+  const pass = d.fullPass
+    ? `first full pass ${d.fullPass.measuredMinutes} min (bound ${d.fullPass.boundMinutes} min, ${d.fullPass.measuredOverBound}x; DescribeTargetHealth alone ${d.fullPass.healthBoundMinutes} min, ${d.fullPass.measuredOverHealthBound}x)`
+    : 'no full pass';
+  return `${d.simulatedMinutes.toFixed(0)} simulated minutes in ${d.realSeconds.toFixed(0)} s: ${d.invocations} invocations, ${pass}; alarms while healthy: ${d.healthy.alarms.join(', ') || 'none'}; timed out ${d.timedOut}, throttled ${d.throttled}, dead letters ${d.deadLetters}`;
 }
 
 function table(runs: readonly RunFigure[]): string {
@@ -247,6 +274,7 @@ async function main(): Promise<void> {
       latency: { type: 'string' },
       json: { type: 'boolean', default: false },
       'no-bundle': { type: 'boolean', default: false },
+      'no-deployment': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     allowPositionals: true,
@@ -254,7 +282,7 @@ async function main(): Promise<void> {
   });
   if (values.help) {
     console.log(
-      'pnpm bench [--sizes 10,100,1000] [--full] [--latency MS] [--json [FILE]] [--no-bundle]\n' +
+      'pnpm bench [--sizes 10,100,1000] [--full] [--latency MS] [--json [FILE]] [--no-bundle] [--no-deployment]\n' +
         `  default sizes ${QUICK_SIZES.join(',')}; --full runs ${FULL_SIZES.join(',')} (about 70 minutes)`,
     );
     return;
@@ -276,18 +304,32 @@ async function main(): Promise<void> {
   const runs: RunFigure[] = [];
   const eventPath: (EventPathResult & { sites: number })[] = [];
   const seeding: { sites: number; seedMs: number }[] = [];
+  const deployments: DeploymentFigures[] = [];
+  const deploy = !values['no-deployment'];
   const started = performance.now();
   const runnerDir = mkdtempSync(join(tmpdir(), 'vts-bench-runner-'));
   const runner = buildRunner(runnerDir);
   for (const sites of sizes) {
     log(`S = ${sites}`);
-    const result = await benchSize(sites, latencyMs, runner, log);
+    const result = await benchSize(sites, latencyMs, runner, log, deploy);
     runs.push(...result.runs);
+    if (result.deployment) deployments.push(result.deployment);
     eventPath.push(result.eventPath);
     seeding.push({ sites, seedMs: result.seedMs });
   }
   rmSync(runnerDir, { recursive: true, force: true });
   const bundle: BundleFigure[] = values['no-bundle'] ? [] : [measureBundle()];
+  let costFleet = deployments.find((d) => d.sites === COST_SITES);
+  if (deploy && !costFleet) {
+    log(`S = ${COST_SITES} (standing cost: a healthy hour of a virtual deployment)`);
+    costFleet = await healthyFleet(COST_SITES, latencyMs, log);
+  }
+  // A healthy tick over 100 sites is one steady full pass: its measured wall time is the billed duration.
+  const steady = runs.find((r) => r.sites === COST_SITES && r.mode === 'full' && r.drifted === 0);
+  const standing = costFleet && {
+    sites: COST_SITES,
+    ...costOf(costFleet, deployedMemoryMb(), steady && Number((steady.wallMs / 1000).toFixed(1))),
+  };
 
   // The scheduled path's full-pass period, as scheduled.ts shares the fleet out, next to the
   // rate-limit bounds: every ELBv2 Describe call a pass makes (health, by-ARN lookups, fresh tags),
@@ -299,6 +341,7 @@ async function main(): Promise<void> {
     const periodMinutes = ticks * SCHEDULE_MINUTES;
     const boundMinutes = (sites * DESCRIBE_CALLS_PER_SITE) / describeRate / 60;
     const healthBoundMinutes = sites / describeRate / 60;
+    const measured = deployments.find((d) => d.sites === sites)?.fullPass;
     return {
       sites,
       sitesPerRun: perRun,
@@ -310,6 +353,12 @@ async function main(): Promise<void> {
       periodOverHealthBound: Number(
         (periodMinutes / Math.max(healthBoundMinutes, SCHEDULE_MINUTES)).toFixed(3),
       ),
+      // Measured by the virtual deployment: from its first tick until every site was reconciled once.
+      measuredPeriodMinutes: measured?.measuredMinutes,
+      measuredBoundMinutes: measured?.boundMinutes,
+      measuredOverBound: measured?.measuredOverBound,
+      measuredOverHealthBound: measured?.measuredOverHealthBound,
+      measuredCalls: measured?.calls,
     };
   });
 
@@ -326,6 +375,22 @@ async function main(): Promise<void> {
   console.log(
     `scheduled full pass (${SCHEDULE_MINUTES}-minute schedule, ${LAMBDA_TIMEOUT_MS / 1000} s timeout): ${fullPass.map((p) => `S=${p.sites}: ${p.sitesPerRun}/tick, ${p.ticks} tick(s) = ${p.periodMinutes} min (bound ${p.boundMinutes} min, ${p.periodOverBound}x; DescribeTargetHealth alone ${p.healthBoundMinutes} min, ${p.periodOverHealthBound}x)`).join('; ')}`,
   );
+  for (const d of deployments) {
+    if (d.fullPass)
+      console.log(
+        `virtual deployment S=${d.sites}: first full pass ${d.fullPass.measuredMinutes} min, bound of its calls ${d.fullPass.boundMinutes} min (${d.fullPass.measuredOverBound}x), DescribeTargetHealth alone ${d.fullPass.healthBoundMinutes} min (${d.fullPass.measuredOverHealthBound}x)`,
+      );
+  }
+  const alarms = deployments.flatMap((d) => d.alarms);
+  if (alarms.length)
+    console.log(`alarms (seconds from the first look to ALARM, from the fix to OK):\n${alarmTable(alarms)}`);
+  if (standing) {
+    console.log(
+      `standing cost, ${standing.sites} in-sync sites: $${standing.usdPerMonth.toFixed(2)} a month`,
+    );
+    for (const item of standing.items)
+      console.log(`  ${item.item}: ${item.arithmetic} = $${item.usdPerMonth.toFixed(3)}`);
+  }
   console.log(`total ${((performance.now() - started) / 1000).toFixed(0)} s`);
 
   if (jsonFile) {
@@ -351,6 +416,20 @@ async function main(): Promise<void> {
       })),
       bundle,
       fullPass,
+      alarms: alarms.map(({ sites, alarm, secondsToAlarm, secondsToOk, secondsToFirstLook }) => ({
+        sites,
+        alarm,
+        secondsToAlarm,
+        secondsToOk,
+        secondsToFirstLook,
+      })),
+      standingCost: standing,
+      deployments: deployments.map(({ healthy, alarms: _, ...d }) => ({
+        ...d,
+        healthyAlarms: healthy.alarms,
+        alarmsAtDeploy: healthy.alarmsAtDeploy,
+        healthyMinutes: (healthy.toMs - healthy.fromMs) / 60_000,
+      })),
       seeding,
     };
     writeFileSync(jsonFile, `${JSON.stringify(doc, null, 2)}\n`);

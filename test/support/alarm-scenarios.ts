@@ -24,7 +24,7 @@ import {
 import { ENDPOINT_ID_TAG, POLICY_TAG } from '@vpce-target-sync/shared';
 import { type AlarmDefinition, alarmsFromTemplate, alarmTimes } from '../sim/alarms.ts';
 import type { Simulator } from '../sim/index.ts';
-import type { VirtualDeployment } from './deployment.ts';
+import type { FullPass, VirtualDeployment } from './deployment.ts';
 
 /** ALARM within this long of the first pass that saw the problem (issue 14 item 1). */
 export const ALARM_WITHIN_S = 1800;
@@ -70,13 +70,24 @@ export interface ScenarioOptions {
   readonly log?: (line: string) => void;
 }
 
+/** Phase 1: the first full pass, then a healthy window. */
+export interface HealthyWindow {
+  /** The end of the first full pass: the start of the healthy window (simulated ms). */
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly pass: FullPass | undefined;
+  /** Alarms that went to ALARM in the window: none expected. */
+  readonly alarms: readonly string[];
+  /** Alarms that went to ALARM between the deployment and the end of the first full pass. */
+  readonly alarmsAtDeploy: readonly string[];
+}
+
 export interface ScenarioResult {
   readonly sites: number;
   readonly measurements: readonly AlarmMeasurement[];
   /** Alarms that went to ALARM while the fleet was healthy (phase 1, after the first full pass): none expected. */
   readonly healthyAlarms: readonly string[];
-  /** Alarms that went to ALARM between the deployment and the end of the first full pass. */
-  readonly alarmsAtDeploy: readonly string[];
+  readonly healthy: HealthyWindow;
   readonly healthyMinutes: number;
   /** The first full pass from the first tick: simulated minutes, and the calls it made. */
   readonly fullPass:
@@ -132,34 +143,52 @@ export class AlarmScenarios {
       .map((e) => e.alarm.logicalId);
   }
 
-  async run(sites: readonly ScenarioSite[], options: ScenarioOptions = {}): Promise<ScenarioResult> {
+  /**
+   * Phase 1: the fleet runs untouched through its first full pass (from the first tick), then
+   * `healthyMs` more. The not-running alarm is in ALARM from its creation until the first run's
+   * heartbeat (missing data is breaching), so the healthy window starts once the first pass is done.
+   */
+  async healthy(
+    sites: readonly ScenarioSite[],
+    healthyMs: number,
+    log: (line: string) => void = () => {},
+  ): Promise<HealthyWindow> {
     const d = this.deployment;
-    const log = options.log ?? (() => {});
-    const alarmCap = options.alarmCapMs ?? 45 * MINUTE;
-    const okCap = options.okCapMs ?? 30 * MINUTE;
-    const stamp = () => `+${((d.now() - d.startedAt) / MINUTE).toFixed(1)} min`;
     const arns = sites.map((s) => s.arn);
-    const drifted = sites[Math.floor(sites.length / 2)];
-    const broken = sites[sites.length - 1];
-    if (!drifted || !broken || drifted === broken) throw new Error('the scenarios need at least two sites');
-
-    // 1. Healthy: the first full pass from the first tick, then `healthyMs` more. The not-running
-    // alarm is in ALARM from its creation until the first run's heartbeat (missing data is
-    // breaching), so the healthy window starts once the first pass is done.
     const passDone = () => {
       const first = d.invocations.find((i) => i.kind === 'scheduled');
       return first && d.fullPass(arns, first.startedAt);
     };
     await d.runFor(4 * 60 * MINUTE, { stop: () => passDone() !== undefined });
     const pass = passDone();
-    const healthyFrom = pass?.endMs ?? d.now();
-    await d.runUntil(healthyFrom + (options.healthyMs ?? 120 * MINUTE));
-    const healthyEnd = d.now();
-    const healthyAlarms = this.alarmsBetween(healthyFrom, healthyEnd);
-    const alarmsAtDeploy = this.alarmsBetween(d.startedAt, healthyFrom);
+    const fromMs = pass?.endMs ?? d.now();
+    await d.runUntil(fromMs + healthyMs);
+    const toMs = d.now();
+    const window: HealthyWindow = {
+      fromMs,
+      toMs,
+      pass,
+      alarms: this.alarmsBetween(fromMs, toMs),
+      alarmsAtDeploy: this.alarmsBetween(d.startedAt, fromMs),
+    };
     log(
-      `${stamp()} first full pass ${pass ? `${(pass.periodMs / MINUTE).toFixed(1)} min` : 'not done in 4 h'}; then healthy for ${((healthyEnd - healthyFrom) / MINUTE).toFixed(0)} min; alarms: ${healthyAlarms.join(', ') || 'none'} (before the first pass ended: ${alarmsAtDeploy.join(', ') || 'none'})`,
+      `+${((toMs - d.startedAt) / MINUTE).toFixed(1)} min first full pass ${pass ? `${(pass.periodMs / MINUTE).toFixed(1)} min` : 'not done in 4 h'}; then healthy for ${((toMs - fromMs) / MINUTE).toFixed(0)} min; alarms: ${window.alarms.join(', ') || 'none'} (before the first pass ended: ${window.alarmsAtDeploy.join(', ') || 'none'})`,
     );
+    return window;
+  }
+
+  async run(sites: readonly ScenarioSite[], options: ScenarioOptions = {}): Promise<ScenarioResult> {
+    const d = this.deployment;
+    const log = options.log ?? (() => {});
+    const alarmCap = options.alarmCapMs ?? 45 * MINUTE;
+    const okCap = options.okCapMs ?? 30 * MINUTE;
+    const stamp = () => `+${((d.now() - d.startedAt) / MINUTE).toFixed(1)} min`;
+    const drifted = sites[Math.floor(sites.length / 2) + 1];
+    const broken = sites[sites.length - 1];
+    if (!drifted || !broken || drifted === broken) throw new Error('the scenarios need at least three sites');
+
+    // 1. Healthy.
+    const healthy = await this.healthy(sites, options.healthyMs ?? 120 * MINUTE, log);
 
     // 2. A drift the product may not fix, and a site error.
     const t0 = d.now();
@@ -255,10 +284,10 @@ export class AlarmScenarios {
           secondsToFirstLook: 0,
         },
       ],
-      healthyAlarms,
-      alarmsAtDeploy,
-      healthyMinutes: (healthyEnd - healthyFrom) / MINUTE,
-      fullPass: pass && { minutes: pass.periodMs / MINUTE, calls: pass.calls },
+      healthy,
+      healthyAlarms: healthy.alarms,
+      healthyMinutes: (healthy.toMs - healthy.fromMs) / MINUTE,
+      fullPass: healthy.pass && { minutes: healthy.pass.periodMs / MINUTE, calls: healthy.pass.calls },
       timedOut: invocations.filter((i) => i.timedOut).length,
       throttled: invocations.reduce((n, i) => n + i.throttled, 0),
       deadLetters: d.deadLetters(),

@@ -36,14 +36,22 @@ import { ENV } from '@vpce-target-sync/shared';
 import type { Context, ScheduledEvent, SQSEvent, SQSRecord } from 'aws-lambda';
 import { type Bound, rateBound } from '../bench/bound.ts';
 import { DEFAULT_LATENCY_MS, SIM_BUCKETS } from '../bench/settings.ts';
-import { ACCOUNT_ID, type RateLimit as SimBucket, type Simulator } from '../sim/index.ts';
+import {
+  ACCOUNT_ID,
+  type RateLimit as SimBucket,
+  type SimClientConfig,
+  type Simulator,
+} from '../sim/index.ts';
 import { type DeployedSettings, deployedSettings } from './reconciler-template.ts';
 
 /** The deployed function's entry point (functions/src/handlers/index.ts `handler`). */
 export type LambdaHandler = (event: ScheduledEvent | SQSEvent, context: Context) => Promise<unknown>;
 
 /** A cold start: the function's code loaded with this environment. */
-export type HandlerLoader = (environment: Readonly<Record<string, string>>) => Promise<LambdaHandler>;
+export type HandlerLoader = (
+  environment: Readonly<Record<string, string>>,
+  clientConfig: SimClientConfig,
+) => Promise<LambdaHandler>;
 
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT_ID}:role/vpce-target-sync-virtual`;
 
@@ -51,7 +59,7 @@ export interface DeploymentOptions {
   readonly sim: Simulator;
   /** The synthesised Reconciler template (see reconciler-template.ts). */
   readonly template: Record<string, unknown>;
-  /** Loads the handler (a cold start). Default: {@link loadHandlerFromEnv}. */
+  /** Loads the handler (a cold start). Default: {@link loadHandler}. */
   readonly loadHandler?: HandlerLoader;
   /** Environment over the template's (e.g. `LOG_LEVEL`). Default: `LOG_LEVEL=silent`. */
   readonly environment?: Readonly<Record<string, string>>;
@@ -62,6 +70,27 @@ export interface DeploymentOptions {
   /** Queue names in the simulator. */
   readonly queueName?: string;
   readonly deadLetterQueueName?: string;
+}
+
+/** A full pass: every site of a fleet looked at once, from a given time. */
+export interface FullPass {
+  readonly fromMs: number;
+  /** The end of the invocation that looked at the last site. */
+  readonly endMs: number;
+  readonly periodMs: number;
+  /** The function's calls in the invocations that started in the pass. */
+  readonly calls: Readonly<Record<string, number>>;
+  readonly invocations: number;
+}
+
+/** What the function used in a window: the inputs of its cost. */
+export interface Usage {
+  readonly windowMs: number;
+  readonly invocations: number;
+  readonly durationMs: number;
+  readonly putMetricData: number;
+  /** Distinct custom metrics (namespace, name, dimensions) that received data. */
+  readonly metrics: number;
 }
 
 /** One invocation of the function. */
@@ -142,17 +171,34 @@ export function disableClientBuckets(bucket: typeof TokenBucket): () => void {
   };
 }
 
+/** The handlers module's factory: a handler with its own configuration, clients and warm state. */
+type CreateHandler = (options: {
+  readonly env: NodeJS.ProcessEnv;
+  readonly clientConfig: SimClientConfig;
+}) => LambdaHandler;
+
 /**
- * The default cold start: the environment goes into `process.env` and the handlers module is
- * imported, as Lambda's runtime does. A module is evaluated once per process (under vitest, call
- * `vi.resetModules()` before a second deployment); a second load with another environment throws
- * rather than run stale configuration.
+ * The default cold start. With the handlers module's `createHandler`, a handler of its own (its
+ * configuration read from `environment`, its clients pointed at the simulator, its own warm state),
+ * so a process can hold one deployment after another. Without it, as Lambda's runtime does: the
+ * environment goes into `process.env` and the module is imported; a module is evaluated once per
+ * process (under vitest, `vi.resetModules()` before a second deployment), so a second load with
+ * another environment throws rather than run stale configuration.
  */
 let loadedWith: string | undefined;
-export async function loadHandlerFromEnv(
+export async function loadHandler(
   environment: Readonly<Record<string, string>>,
+  clientConfig: SimClientConfig,
 ): Promise<LambdaHandler> {
   const functions = await import('@vpce-target-sync/functions');
+  undoBuckets.push(disableClientBuckets(functions.TokenBucket));
+  const handlers = (await import('@vpce-target-sync/functions/handlers')) as unknown as {
+    handler: LambdaHandler;
+    createHandler?: CreateHandler;
+  };
+  if (typeof handlers.createHandler === 'function') {
+    return handlers.createHandler({ env: { ...environment }, clientConfig });
+  }
   const fresh = functions.TokenBucket !== TokenBucket || loadedWith === undefined;
   const key = JSON.stringify(environment);
   if (!fresh && loadedWith !== key) {
@@ -162,10 +208,6 @@ export async function loadHandlerFromEnv(
   }
   loadedWith = key;
   Object.assign(process.env, environment);
-  undoBuckets.push(disableClientBuckets(functions.TokenBucket));
-  const handlers = (await import('@vpce-target-sync/functions/handlers')) as unknown as {
-    handler: LambdaHandler;
-  };
   return handlers.handler;
 }
 const undoBuckets: (() => void)[] = [];
@@ -293,7 +335,7 @@ export class VirtualDeployment {
     );
     deployment.takeOverTime();
     try {
-      deployment.handler = await (options.loadHandler ?? loadHandlerFromEnv)(environment);
+      deployment.handler = await (options.loadHandler ?? loadHandler)(environment, sim.clientConfig());
     } catch (error) {
       deployment.stop();
       throw error;
@@ -568,10 +610,7 @@ export class VirtualDeployment {
    * A full pass from `fromMs`: when every one of `arns` had been looked at once, and the calls the
    * function made meanwhile (the invocations that started from `fromMs` up to that point).
    */
-  fullPass(
-    arns: readonly string[],
-    fromMs: number,
-  ): { endMs: number; periodMs: number; calls: Record<string, number>; invocations: number } | undefined {
+  fullPass(arns: readonly string[], fromMs: number): FullPass | undefined {
     let endMs = fromMs;
     for (const arn of arns) {
       const at = this.firstCheck(arn, fromMs);
@@ -581,12 +620,25 @@ export class VirtualDeployment {
     const during = this.invocations.filter((i) => i.startedAt >= fromMs && i.startedAt <= endMs);
     const calls: Record<string, number> = {};
     for (const i of during) for (const [op, n] of Object.entries(i.calls)) calls[op] = (calls[op] ?? 0) + n;
-    const last = during.at(-1);
+    const end = Math.max(endMs, during.at(-1)?.endedAt ?? endMs);
+    return { fromMs, endMs: end, periodMs: end - fromMs, calls, invocations: during.length };
+  }
+
+  /** The invocations that started in [fromMs, toMs) and the metrics that received data then. */
+  usage(fromMs: number, toMs: number): Usage {
+    const during = this.invocations.filter((i) => i.startedAt >= fromMs && i.startedAt < toMs);
+    const metrics = new Set(
+      this.sim
+        .metricData()
+        .filter((m) => m.timestamp >= fromMs && m.timestamp < toMs)
+        .map((m) => JSON.stringify([m.namespace, m.metricName, m.dimensions])),
+    );
     return {
-      endMs: Math.max(endMs, last?.endedAt ?? endMs),
-      periodMs: Math.max(endMs, last?.endedAt ?? endMs) - fromMs,
-      calls,
+      windowMs: toMs - fromMs,
       invocations: during.length,
+      durationMs: during.reduce((sum, i) => sum + i.durationMs, 0),
+      putMetricData: during.reduce((sum, i) => sum + (i.calls.PutMetricData ?? 0), 0),
+      metrics: metrics.size,
     };
   }
 
