@@ -86,7 +86,9 @@ const names = (work: Work, site: SiteReport): boolean =>
  * The event path: reconciles only the sites a batch of messages names, each site once, however
  * many messages name it. Bad or irrelevant messages are logged, counted and acknowledged; echoes of
  * the reconciler's own writes are dropped without a single AWS call; sites that must wait are
- * re-queued with back-off; only transient AWS failures fail their messages.
+ * re-queued with back-off; transient AWS failures fail only their messages. A non-transient
+ * failure of the lookup of the named sites is rethrown: the whole batch fails, and SQS redelivers
+ * every message of it (then dead-letters them).
  */
 export async function handleMessages(
   deps: ReconcileDeps,
@@ -94,7 +96,33 @@ export async function handleMessages(
   options: EventsOptions,
   records: readonly QueueRecord[],
 ): Promise<EventsResult> {
-  const { log } = deps;
+  const { work, ignored } = parseBatch(deps.log, options, records);
+  if (work.length === 0) {
+    if (ignored.length && options.publishMetrics) await publishIgnored(deps, ignored.length);
+    return { report: null, ignored, notInScope: [], requeued: [], failedMessageIds: [] };
+  }
+  const named = await findEventNamedSitesOrRetry(deps, work);
+  if (named === 'retry') {
+    const failedMessageIds = work.map((w) => w.messageId);
+    return { report: null, ignored, notInScope: [], requeued: [], failedMessageIds };
+  }
+  const notInScope = outOfScope(deps, work, named, ignored);
+  const report = await reconcileCandidates(deps, options, named.candidates, {
+    eventsIgnored: ignored.length,
+    rechecked: new Set(work.filter((w) => w.recheck).flatMap((w) => w.targetGroupArns)),
+  });
+  const failed = messagesToRetry(work, report);
+  const requeued = await requeueWaiting(deps, requeuer, options, work, report, failed);
+  await sendOnward(deps, requeuer, options, work, report, failed);
+  return { report, ignored, notInScope, requeued, failedMessageIds: [...failed] };
+}
+
+/** Reads each message: the sites it names, or why it is ignored; echoes of our own writes vanish. */
+function parseBatch(
+  log: ReconcileDeps['log'],
+  options: EventsOptions,
+  records: readonly QueueRecord[],
+): { work: Work[]; ignored: IgnoredMessage[] } {
   const work: Work[] = [];
   const ignored: IgnoredMessage[] = [];
   for (const record of records) {
@@ -115,84 +143,105 @@ export async function handleMessages(
       work.push(item);
     }
   }
-  if (work.length === 0) {
-    if (ignored.length && options.publishMetrics) await publishIgnored(deps, ignored.length);
-    return { report: null, ignored, notInScope: [], requeued: [], failedMessageIds: [] };
-  }
+  return { work, ignored };
+}
 
-  let named: Named;
+/**
+ * Looks up the sites the batch names. A transient AWS failure answers 'retry' (every message of the
+ * batch is retried); any other failure is rethrown, failing the whole batch.
+ */
+async function findEventNamedSitesOrRetry(
+  deps: ReconcileDeps,
+  work: readonly Work[],
+): Promise<Named | 'retry'> {
   try {
-    named = await discoverNamed(
+    return await findEventNamedSites(
       deps,
       [...new Set(work.flatMap((w) => w.endpointIds))],
       [...new Set(work.flatMap((w) => w.targetGroupArns))],
     );
   } catch (error) {
     if (!isTransient(error)) throw error;
-    log.error(
+    deps.log.error(
       { errorCode: awsErrorCode(error) },
       `discovery failed, messages will be retried: ${describeAwsError(error)}`,
     );
-    return {
-      report: null,
-      ignored,
-      notInScope: [],
-      requeued: [],
-      failedMessageIds: work.map((w) => w.messageId),
-    };
+    return 'retry';
   }
-  const { candidates } = named;
-  const notInScope = outOfScope(deps, work, named, ignored);
+}
 
-  const rechecked = new Set(work.filter((w) => w.recheck).flatMap((w) => w.targetGroupArns));
-  const report = await reconcileCandidates(deps, options, candidates, {
-    eventsIgnored: ignored.length,
-    rechecked,
-  });
+/** The messages that named a site whose failure is transient: SQS redelivers them. */
+function messagesToRetry(work: readonly Work[], report: RunReport): Set<string> {
   const failed = new Set<string>();
   for (const site of report.sites.filter((s) => s.status === 'error' && s.retryable)) {
     for (const w of work) if (names(w, site)) failed.add(w.messageId);
   }
+  return failed;
+}
 
+/**
+ * Re-queues each waiting site with back-off, one message per site; past the last delay the site is
+ * left to the scheduled pass. When a send fails, the messages that named the site are retried.
+ */
+async function requeueWaiting(
+  deps: ReconcileDeps,
+  requeuer: Requeuer,
+  options: EventsOptions,
+  work: readonly Work[],
+  report: RunReport,
+  failed: Set<string>,
+): Promise<RequeueRequest[]> {
   const requeued: RequeueRequest[] = [];
   for (const site of report.sites.filter((s) => s.status === 'waiting')) {
     const naming = work.filter((w) => names(w, site));
-    const attemptsSoFar = Math.max(0, ...naming.map((w) => w.attempt));
-    const delaySeconds = nextDelay(attemptsSoFar);
-    if (delaySeconds === undefined) {
-      log.warn(
-        { site: site.targetGroupName, attempts: attemptsSoFar },
-        'still waiting; left to the scheduled pass',
-      );
-      continue;
-    }
-    const request: RequeueRequest = {
-      targetGroupArn: site.targetGroupArn,
-      endpointId: site.endpointId,
-      attempt: attemptsSoFar + 1,
-      delaySeconds,
-      reason: site.message,
-    };
-    const message = buildRequeueMessage({
-      targetGroupArns: [site.targetGroupArn],
-      attempt: request.attempt,
-      reason: site.message,
-      until: Math.max(0, ...naming.map((w) => w.until ?? 0)) || undefined,
-    });
-    try {
-      if (!options.dryRun) await requeuer.send(message, delaySeconds);
-      requeued.push(request);
-      log.info({ site: site.targetGroupName, attempt: request.attempt, delaySeconds }, 're-queued');
-    } catch (error) {
-      log.error(
-        { site: site.targetGroupName, errorCode: awsErrorCode(error) },
-        `re-queue failed: ${describeAwsError(error)}`,
-      );
-      for (const w of naming) failed.add(w.messageId);
-    }
+    const request = await requeueWaitingSite(deps, requeuer, options, site, naming);
+    if (request === 'failed') for (const w of naming) failed.add(w.messageId);
+    else if (request) requeued.push(request);
   }
-  await sendOnward(deps, requeuer, options, work, report, failed);
-  return { report, ignored, notInScope, requeued, failedMessageIds: [...failed] };
+  return requeued;
+}
+
+async function requeueWaitingSite(
+  deps: ReconcileDeps,
+  requeuer: Requeuer,
+  options: EventsOptions,
+  site: SiteReport,
+  naming: readonly Work[],
+): Promise<RequeueRequest | 'failed' | null> {
+  const { log } = deps;
+  const attemptsSoFar = Math.max(0, ...naming.map((w) => w.attempt));
+  const delaySeconds = nextDelay(attemptsSoFar);
+  if (delaySeconds === undefined) {
+    log.warn(
+      { site: site.targetGroupName, attempts: attemptsSoFar },
+      'still waiting; left to the scheduled pass',
+    );
+    return null;
+  }
+  const request: RequeueRequest = {
+    targetGroupArn: site.targetGroupArn,
+    endpointId: site.endpointId,
+    attempt: attemptsSoFar + 1,
+    delaySeconds,
+    reason: site.message,
+  };
+  const message = buildRequeueMessage({
+    targetGroupArns: [site.targetGroupArn],
+    attempt: request.attempt,
+    reason: site.message,
+    until: Math.max(0, ...naming.map((w) => w.until ?? 0)) || undefined,
+  });
+  try {
+    if (!options.dryRun) await requeuer.send(message, delaySeconds);
+    log.info({ site: site.targetGroupName, attempt: request.attempt, delaySeconds }, 're-queued');
+    return request;
+  } catch (error) {
+    log.error(
+      { site: site.targetGroupName, errorCode: awsErrorCode(error) },
+      `re-queue failed: ${describeAwsError(error)}`,
+    );
+    return 'failed';
+  }
 }
 
 /**
@@ -316,11 +365,12 @@ function outOfScope(
 }
 
 /**
- * Finds the opted-in sites an event names: by endpoint through the tagging API's tag filter (one
+ * Finds the opted-in sites events name (unlike discovery of the sites a user names, a name that
+ * reaches no site is no error row: it is said and left alone): by endpoint through the tagging API's tag filter (one
  * call, whatever the fleet's size), by target group directly; then every one's own tags, fresh
  * (DescribeTags), decide. Target groups that are gone or no longer opted in are left alone.
  */
-async function discoverNamed(
+async function findEventNamedSites(
   deps: ReconcileDeps,
   endpointIds: readonly string[],
   targetGroupArns: readonly string[],

@@ -39,7 +39,7 @@ export type Candidate =
  */
 export async function discover(targetGroups: TargetGroups, scope: Scope = {}): Promise<Candidate[]> {
   const candidates = scope.targetGroups?.length
-    ? await discoverNamed(targetGroups, scope.targetGroups, scope.endpointIds)
+    ? await discoverUserNamed(targetGroups, scope.targetGroups, scope.endpointIds)
     : await discoverIndexed(targetGroups, scope.endpointIds?.length ? scope.endpointIds : undefined);
   return [...candidates, ...unnamedEndpoints(scope, candidates)];
 }
@@ -131,7 +131,11 @@ export async function discoverShare(
   );
 }
 
-async function discoverNamed(
+/**
+ * The target groups a user names (ARNs or names): unlike the sites events name, each that is
+ * missing or not opted in is an error row, so a typo never looks like a site with nothing to do.
+ */
+async function discoverUserNamed(
   targetGroups: TargetGroups,
   wanted: readonly string[],
   endpointIds: readonly string[] | undefined,

@@ -170,76 +170,147 @@ export async function reconcileCandidates(
   extra: RunExtras = {},
   shard?: Shard,
 ): Promise<RunReport> {
-  const { log } = deps;
-  const reports: SiteReport[] = [];
   options.progress?.start(candidates.length);
-  const settle = (report: SiteReport): SiteReport => (options.progress?.siteDone(report), report);
-  const valid: { targetGroup: TargetGroupFacts; spec: SiteSpec }[] = [];
-  for (const candidate of candidates) {
-    const checked = check(candidate);
-    if ('status' in checked) {
-      log.error({ site: checked.targetGroupName, targetGroupArn: checked.targetGroupArn }, checked.message);
-      reports.push(settle(checked));
-    } else valid.push(checked);
-  }
-
+  const run = startRun(deps, options);
+  const valid = validateCandidates(run, candidates);
   // Sites go through in chunks: a chunk's writes run while the next chunk's targets are read, so
   // a pass with drift takes about as long as its slowest API family, not the sum of them.
   const writing: Promise<(SiteReport | null)[]>[] = [];
-  const deferred: DeferredSite[] = [];
-  const stopping = (): boolean => options.shouldStop?.() ?? false;
-  const defer = (tg: TargetGroupFacts): null => {
-    deferred.push({ targetGroupArn: tg.arn, targetGroupName: tg.name });
-    return null;
-  };
   for (const part of chunk(valid, CHUNK_SITES)) {
-    const observed = await mapConcurrent(
-      part,
-      HEALTH_CONCURRENCY,
-      async (site): Promise<ObservedSite | SiteReport | null> => {
-        if (stopping()) return defer(site.targetGroup);
-        try {
-          return { ...site, registered: await deps.targetGroups.health(site.targetGroup.arn) };
-        } catch (error) {
-          return failed(log, site.targetGroup, site.spec, 'DescribeTargetHealth', error);
-        }
-      },
-    );
-    const sites: ObservedSite[] = [];
-    for (const o of observed) {
-      if (o === null) continue;
-      if ('status' in o) reports.push(settle(o));
-      else sites.push(o);
-    }
+    const sites = await observeChunk(run, part);
     if (sites.length === 0) continue;
-
-    let operation = 'DescribeVpcEndpoints';
-    try {
-      const endpoints = await deps.endpoints.endpoints(sites.map((s) => s.spec.endpointId));
-      operation = 'DescribeNetworkInterfaces';
-      const interfaces = await deps.endpoints.networkInterfaces(
-        [...endpoints.values()].flatMap((e) => e.networkInterfaceIds),
-      );
-      const written = mapConcurrent(sites, APPLY_CONCURRENCY, async (site) =>
-        stopping()
-          ? defer(site.targetGroup)
-          : settle(await reconcileSite(deps, options, site, endpoints.get(site.spec.endpointId), interfaces)),
-      );
-      // Awaited below; a rejection must not count as unhandled while later chunks are read.
-      written.catch(() => {});
-      writing.push(written);
-    } catch (error) {
-      // The endpoint reads are shared by the chunk's sites: when they fail, each reports the failure.
-      reports.push(
-        ...sites.map((site) => settle(failed(log, site.targetGroup, site.spec, operation, error))),
-      );
-    }
+    const read = await readEndpoints(run, sites);
+    if (read) writing.push(applyChunk(run, sites, read));
   }
   for (const written of await Promise.all(writing))
-    reports.push(...written.filter((r): r is SiteReport => r !== null));
-  if (deferred.length)
-    log.warn({ deferred: deferred.length }, 'deadline near: sites deferred to the next run');
+    run.reports.push(...written.filter((r): r is SiteReport => r !== null));
+  const report = summariseRun(run, shard);
+  if (options.publishMetrics) await publish(deps, options, report, extra);
+  return report;
+}
 
+/** A run's progress: the reports so far and the sites deferred at the deadline. */
+interface Run {
+  readonly deps: ReconcileDeps;
+  readonly options: Omit<ReconcileOptions, 'scope'>;
+  readonly reports: SiteReport[];
+  readonly deferred: DeferredSite[];
+  /** Records a site's report as done (the progress line hears of it). */
+  readonly settle: (report: SiteReport) => SiteReport;
+  /** True once no new site may start. */
+  readonly stopping: () => boolean;
+  /** Leaves a site to the next run. */
+  readonly defer: (tg: TargetGroupFacts) => null;
+}
+
+type ValidSite = { targetGroup: TargetGroupFacts; spec: SiteSpec };
+
+/** The endpoints of a chunk's sites and their network interfaces. */
+interface EndpointReads {
+  readonly endpoints: ReadonlyMap<string, EndpointFacts>;
+  readonly interfaces: ReadonlyMap<string, NetworkInterfaceFacts>;
+}
+
+function startRun(deps: ReconcileDeps, options: Omit<ReconcileOptions, 'scope'>): Run {
+  const deferred: DeferredSite[] = [];
+  return {
+    deps,
+    options,
+    reports: [],
+    deferred,
+    settle: (report) => (options.progress?.siteDone(report), report),
+    stopping: () => options.shouldStop?.() ?? false,
+    defer: (tg) => {
+      deferred.push({ targetGroupArn: tg.arn, targetGroupName: tg.name });
+      return null;
+    },
+  };
+}
+
+/** The candidates whose tags and target type pass; the others are reported as errors now. */
+function validateCandidates(run: Run, candidates: readonly Candidate[]): ValidSite[] {
+  const valid: ValidSite[] = [];
+  for (const candidate of candidates) {
+    const checked = check(candidate);
+    if ('status' in checked) {
+      run.deps.log.error(
+        { site: checked.targetGroupName, targetGroupArn: checked.targetGroupArn },
+        checked.message,
+      );
+      run.reports.push(run.settle(checked));
+    } else valid.push(checked);
+  }
+  return valid;
+}
+
+/** Reads the targets each site of a chunk holds; a site whose read fails is reported at once. */
+async function observeChunk(run: Run, part: readonly ValidSite[]): Promise<ObservedSite[]> {
+  const { deps } = run;
+  const observed = await mapConcurrent(
+    part,
+    HEALTH_CONCURRENCY,
+    async (site): Promise<ObservedSite | SiteReport | null> => {
+      if (run.stopping()) return run.defer(site.targetGroup);
+      try {
+        return { ...site, registered: await deps.targetGroups.health(site.targetGroup.arn) };
+      } catch (error) {
+        return failed(deps.log, site.targetGroup, site.spec, 'DescribeTargetHealth', error);
+      }
+    },
+  );
+  const sites: ObservedSite[] = [];
+  for (const o of observed) {
+    if (o === null) continue;
+    if ('status' in o) run.reports.push(run.settle(o));
+    else sites.push(o);
+  }
+  return sites;
+}
+
+/**
+ * Reads the chunk's endpoints, then their network interfaces. The reads are shared by the chunk's
+ * sites: when one fails, each site reports the failure, and the answer is null.
+ */
+async function readEndpoints(run: Run, sites: readonly ObservedSite[]): Promise<EndpointReads | null> {
+  let operation = 'DescribeVpcEndpoints';
+  try {
+    const endpoints = await run.deps.endpoints.endpoints(sites.map((s) => s.spec.endpointId));
+    operation = 'DescribeNetworkInterfaces';
+    const interfaces = await run.deps.endpoints.networkInterfaces(
+      [...endpoints.values()].flatMap((e) => e.networkInterfaceIds),
+    );
+    return { endpoints, interfaces };
+  } catch (error) {
+    run.reports.push(
+      ...sites.map((site) => run.settle(failed(run.deps.log, site.targetGroup, site.spec, operation, error))),
+    );
+    return null;
+  }
+}
+
+/** Plans and writes the chunk's sites, not awaited: the next chunk is read meanwhile. */
+function applyChunk(
+  run: Run,
+  sites: readonly ObservedSite[],
+  { endpoints, interfaces }: EndpointReads,
+): Promise<(SiteReport | null)[]> {
+  const written = mapConcurrent(sites, APPLY_CONCURRENCY, async (site) =>
+    run.stopping()
+      ? run.defer(site.targetGroup)
+      : run.settle(
+          await reconcileSite(run.deps, run.options, site, endpoints.get(site.spec.endpointId), interfaces),
+        ),
+  );
+  // Awaited by the caller; a rejection must not count as unhandled while later chunks are read.
+  written.catch(() => {});
+  return written;
+}
+
+/** The run's report: its sites in name order, their totals, and the sites deferred. */
+function summariseRun(run: Run, shard: Shard | undefined): RunReport {
+  const { reports, deferred, options } = run;
+  if (deferred.length)
+    run.deps.log.warn({ deferred: deferred.length }, 'deadline near: sites deferred to the next run');
   reports.sort(
     (a, b) =>
       a.targetGroupName.localeCompare(b.targetGroupName) || a.targetGroupArn.localeCompare(b.targetGroupArn),
@@ -249,12 +320,10 @@ export async function reconcileCandidates(
     ...(shard ? { shard } : {}),
     ...(deferred.length ? { sitesDeferred: deferred.length } : {}),
   };
-  const report = { sites: reports, summary, ...(deferred.length ? { deferred } : {}) };
-  if (options.publishMetrics) await publish(deps, options, report, extra);
-  return report;
+  return { sites: reports, summary, ...(deferred.length ? { deferred } : {}) };
 }
 
-function check(candidate: Candidate): { targetGroup: TargetGroupFacts; spec: SiteSpec } | SiteReport {
+function check(candidate: Candidate): ValidSite | SiteReport {
   if (candidate.kind === 'rejected')
     return { ...errorReport(candidate, null, candidate.message), endpointId: candidate.endpointId ?? null };
   const tg = candidate.targetGroup;
@@ -334,7 +403,9 @@ const atQuota = (error: unknown): boolean => awsErrorCode(error) === 'TooManyTar
  * Make before break: register, then deregister. When the group is at its targets quota
  * (TooManyTargets), registering first can never succeed; the stale targets are then deregistered
  * first, but only while the group keeps a healthy desired target (canDeregisterFirst), else the
- * site is an error that says what to do.
+ * site is an error that says what to do. Longer than 50 lines on purpose: the order of the writes,
+ * and the one fallback, read as one sequence; split up, the counts of what was done would travel
+ * between the parts.
  */
 async function apply(
   deps: ReconcileDeps,
