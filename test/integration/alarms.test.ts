@@ -25,7 +25,7 @@ import { reconcilerTemplate } from '../support/reconciler-template.ts';
  * while the test takes about two minutes of real time for both sizes.
  */
 const MINUTE = 60_000;
-const template = reconcilerTemplate();
+let template: Record<string, unknown> | undefined;
 
 let sim: Simulator | undefined;
 let deployment: VirtualDeployment | undefined;
@@ -48,6 +48,7 @@ async function measure(
   vi.resetModules();
   sim = await startSimulator({ rateLimits: SIM_BUCKETS });
   const fleet = await new Seeder(sim).build(sites, sites * NON_OPTED_PER_SITE);
+  template ??= reconcilerTemplate();
   const d = await VirtualDeployment.start({ sim, template });
   deployment = d;
   scenarios = new AlarmScenarios(sim, d, template);
@@ -88,6 +89,26 @@ describe('alarms of a virtual deployment in simulated time [simulator]', () => {
       expect(inv.messages).toBeLessThanOrEqual(d.settings.batchSize);
     }
     expect(sim?.clock.now()).toBe(Date.now());
+
+    // A function that fails on every invocation (not just a schedule turned off) is not running too.
+    const s = scenarios as AlarmScenarios;
+    const brokenAt = d.now();
+    d.breakFunction('vpce-target-sync configuration error: a bad value');
+    await d.runFor(45 * MINUTE, { stop: () => s.times('not-running', brokenAt).alarmAt !== undefined });
+    const alarmAt = s.times('not-running', brokenAt).alarmAt;
+    const repairedAt = d.now();
+    d.repairFunction();
+    await d.runFor(30 * MINUTE, {
+      stop: () => s.times('not-running', brokenAt, repairedAt).okAt !== undefined,
+    });
+    const okAt = s.times('not-running', brokenAt, repairedAt).okAt;
+    console.log(
+      `10 sites, the function failing: ALARM ${alarmAt === undefined ? 'never' : (alarmAt - brokenAt) / 1000} s after it broke, OK ${okAt === undefined ? 'never' : (okAt - repairedAt) / 1000} s after the repair`,
+    );
+    expect(alarmAt).toBeDefined();
+    expect(((alarmAt ?? Infinity) - brokenAt) / 1000).toBeLessThanOrEqual(ALARM_WITHIN_S);
+    expect(okAt).toBeDefined();
+    expect(((okAt ?? Infinity) - repairedAt) / 1000).toBeLessThanOrEqual(OK_WITHIN_S);
     // A tick starts on its interval boundary, or as soon as the function is free after it.
     for (const tick of invocations.filter((i) => i.kind === 'scheduled'))
       expect(tick.startedAt % d.settings.scheduleMs).toBeLessThan(d.settings.timeoutMs);

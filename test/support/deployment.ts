@@ -261,6 +261,7 @@ export class VirtualDeployment {
   private handler: LambdaHandler | undefined;
   private nextTickAt: number;
   private schedulePaused = false;
+  private broken: string | undefined;
   private seq = 0;
   private readonly queueName: string;
 
@@ -367,6 +368,19 @@ export class VirtualDeployment {
   /** Moves simulated time on without running anything (e.g. a test's own change between runs). */
   advance(ms: number): void {
     this.clock.advance(ms);
+  }
+
+  /**
+   * Every invocation fails at once with `message` (as a function whose init throws, or whose role
+   * lost its permissions, would) until {@link repairFunction}: nothing is called or published, and
+   * the batch's messages come back after the visibility timeout.
+   */
+  breakFunction(message = 'the function is broken'): void {
+    this.broken = message;
+  }
+
+  repairFunction(): void {
+    this.broken = undefined;
   }
 
   /** Disables the schedule rule: no scheduled invocation until {@link resumeSchedule}. */
@@ -536,6 +550,7 @@ export class VirtualDeployment {
     let result: unknown;
     let error: string | undefined;
     try {
+      if (this.broken !== undefined) throw new Error(this.broken);
       result = await handler(event, context);
     } catch (e) {
       error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
