@@ -35,57 +35,66 @@ export function ec2EndpointSource(ec2: EC2Client): EndpointSource {
   return {
     async endpoints(ids) {
       const found = new Map<string, EndpointFacts>();
-      for (const batch of chunk([...new Set(ids)], IDS_PER_FILTER)) {
-        let token: string | undefined;
-        do {
-          const page = await ec2.send(
-            new DescribeVpcEndpointsCommand({
-              Filters: [{ Name: 'vpc-endpoint-id', Values: batch }],
-              MaxResults: EC2_PAGE_SIZE,
-              NextToken: token,
-            }),
-          );
-          for (const e of page.VpcEndpoints ?? []) {
-            if (!e.VpcEndpointId) continue;
-            found.set(e.VpcEndpointId, {
-              id: e.VpcEndpointId,
-              state: e.State ?? 'unknown',
-              type: e.VpcEndpointType ?? 'unknown',
-              vpcId: e.VpcId ?? '',
-              ipAddressType: toIpAddressType(e.IpAddressType),
-              networkInterfaceIds: e.NetworkInterfaceIds ?? [],
-            });
-          }
-          token = page.NextToken;
-        } while (token);
-      }
+      await describeByFilter(ids, async (Values, NextToken) => {
+        const page = await ec2.send(
+          new DescribeVpcEndpointsCommand({
+            Filters: [{ Name: 'vpc-endpoint-id', Values }],
+            MaxResults: EC2_PAGE_SIZE,
+            NextToken,
+          }),
+        );
+        for (const e of page.VpcEndpoints ?? []) {
+          if (!e.VpcEndpointId) continue;
+          found.set(e.VpcEndpointId, {
+            id: e.VpcEndpointId,
+            state: e.State ?? 'unknown',
+            type: e.VpcEndpointType ?? 'unknown',
+            vpcId: e.VpcId ?? '',
+            ipAddressType: toIpAddressType(e.IpAddressType),
+            networkInterfaceIds: e.NetworkInterfaceIds ?? [],
+          });
+        }
+        return page.NextToken;
+      });
       return found;
     },
 
     async networkInterfaces(ids) {
       const found = new Map<string, NetworkInterfaceFacts>();
-      for (const batch of chunk([...new Set(ids)], IDS_PER_FILTER)) {
-        let token: string | undefined;
-        do {
-          const page = await ec2.send(
-            new DescribeNetworkInterfacesCommand({
-              Filters: [{ Name: 'network-interface-id', Values: batch }],
-              MaxResults: EC2_PAGE_SIZE,
-              NextToken: token,
-            }),
-          );
-          for (const eni of page.NetworkInterfaces ?? []) {
-            if (!eni.NetworkInterfaceId) continue;
-            found.set(eni.NetworkInterfaceId, {
-              id: eni.NetworkInterfaceId,
-              ipv4: eni.PrivateIpAddress,
-              ipv6: (eni.Ipv6Addresses ?? []).flatMap((a) => (a.Ipv6Address ? [a.Ipv6Address] : [])),
-            });
-          }
-          token = page.NextToken;
-        } while (token);
-      }
+      await describeByFilter(ids, async (Values, NextToken) => {
+        const page = await ec2.send(
+          new DescribeNetworkInterfacesCommand({
+            Filters: [{ Name: 'network-interface-id', Values }],
+            MaxResults: EC2_PAGE_SIZE,
+            NextToken,
+          }),
+        );
+        for (const eni of page.NetworkInterfaces ?? []) {
+          if (!eni.NetworkInterfaceId) continue;
+          found.set(eni.NetworkInterfaceId, {
+            id: eni.NetworkInterfaceId,
+            ipv4: eni.PrivateIpAddress,
+            ipv6: (eni.Ipv6Addresses ?? []).flatMap((a) => (a.Ipv6Address ? [a.Ipv6Address] : [])),
+          });
+        }
+        return page.NextToken;
+      });
       return found;
     },
   };
+}
+
+/**
+ * The one paged filter loop of both Describe calls: the distinct ids in batches of IDS_PER_FILTER,
+ * each batch paged until EC2 returns no NextToken. `page` makes one call and answers its NextToken.
+ */
+async function describeByFilter(
+  ids: readonly string[],
+  page: (values: string[], token: string | undefined) => Promise<string | undefined>,
+): Promise<void> {
+  for (const batch of chunk([...new Set(ids)], IDS_PER_FILTER)) {
+    let token: string | undefined;
+    do token = await page(batch, token);
+    while (token);
+  }
 }

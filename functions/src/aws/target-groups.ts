@@ -35,6 +35,13 @@ export const TAGGING_PAGE_SIZE = 100;
 /** GetResources takes at most 20 values per tag filter. */
 export const TAG_FILTER_MAX_VALUES = 20;
 
+/**
+ * Whether describing `wanted` target groups by ARN takes no more DescribeTargetGroups calls than
+ * listing every one (`listed` of them at least) would: the caller picks `find` or `listAll` by it.
+ */
+export const findTakesFewerCalls = (wanted: number, listed: number): boolean =>
+  Math.ceil(wanted / DESCRIBE_TARGET_GROUPS_MAX_IDS) <= Math.ceil(listed / TARGET_GROUPS_PAGE_SIZE);
+
 export type Tags = Readonly<Record<string, string>>;
 
 /** The ELBv2 side of a site: target groups, their tags and their targets. */

@@ -5,12 +5,7 @@ import {
   shareOf,
   type TargetGroupFacts,
 } from '@vpce-target-sync/shared';
-import {
-  DESCRIBE_TARGET_GROUPS_MAX_IDS,
-  TARGET_GROUPS_PAGE_SIZE,
-  type Tags,
-  type TargetGroups,
-} from '../aws/target-groups.ts';
+import { findTakesFewerCalls, type Tags, type TargetGroups } from '../aws/target-groups.ts';
 
 /** Which sites a run looks at. Within a list any entry matches; both lists given, a site must match both. */
 export interface Scope {
@@ -109,9 +104,9 @@ export async function listFleet(targetGroups: TargetGroups): Promise<string[]> {
 
 /**
  * Discovery for a tick that takes one share of the fleet (the scheduled pass over a large fleet):
- * describes only the share's target groups, by ARN in calls of 20, whenever that takes no more
- * calls than listing every target group in the account could (at least one page per 400), then
- * reads their tags fresh. At 10,000 sites among 40,000 target groups a share of 981 costs 50 calls
+ * describes only the share's target groups by ARN whenever that takes no more calls than listing
+ * every target group in the account could (the adapter knows its batch and page sizes), then reads
+ * their tags fresh. At 10,000 sites among 40,000 target groups a share of 981 costs 50 calls
  * instead of 100.
  */
 export async function discoverShare(
@@ -121,10 +116,9 @@ export async function discoverShare(
 ): Promise<Candidate[]> {
   const share = shareOf(fleet, shard);
   if (share.size === 0) return [];
-  const byArn =
-    Math.ceil(share.size / DESCRIBE_TARGET_GROUPS_MAX_IDS) <=
-    Math.ceil(fleet.length / TARGET_GROUPS_PAGE_SIZE);
-  const facts = byArn ? await targetGroups.find([...share]) : await targetGroups.listAll();
+  const facts = findTakesFewerCalls(share.size, fleet.length)
+    ? await targetGroups.find([...share])
+    : await targetGroups.listAll();
   return withFreshTags(
     targetGroups,
     facts.filter((tg) => share.has(tg.arn)),

@@ -19,7 +19,7 @@ import {
   validateTargetGroup,
 } from '@vpce-target-sync/shared';
 import type { Logger } from 'pino';
-import { type EndpointSource, IDS_PER_FILTER } from '../aws/endpoints.ts';
+import type { EndpointSource } from '../aws/endpoints.ts';
 import { awsErrorCode, awsRequestId, describeAwsError, isTransient } from '../aws/errors.ts';
 import type { MetricsSink } from '../aws/metrics.ts';
 import type { TargetGroups } from '../aws/target-groups.ts';
@@ -35,10 +35,11 @@ export const HEALTH_CONCURRENCY = 8;
 /** Sites written at once. */
 export const APPLY_CONCURRENCY = 4;
 /**
- * Sites read and planned together: their endpoints fit one DescribeVpcEndpoints call (200 ids per
- * filter), so chunking adds no endpoint reads when sites have endpoints of their own.
+ * Sites read and planned together. A loop concern, not an AWS limit (the adapters batch their own
+ * calls): large enough that one chunk's writes overlap the next chunk's reads, small enough that
+ * the first writes start after a few seconds of reads, not after the whole fleet's.
  */
-export const CHUNK_SITES = IDS_PER_FILTER;
+export const CHUNK_SITES = 200;
 
 export interface ReconcileDeps {
   readonly targetGroups: TargetGroups;
