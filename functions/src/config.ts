@@ -1,4 +1,14 @@
-import { ENV, fail, ok, type Result, SCHEDULE_MINUTES } from '@vpce-target-sync/shared';
+import {
+  ENV,
+  fail,
+  isLogLevel,
+  isScheduleMinutes,
+  LOG_LEVELS,
+  ok,
+  type Result,
+  SCHEDULE_MINUTES,
+  SILENT_LOG_LEVEL,
+} from '@vpce-target-sync/shared';
 import { type ApiFamily, parseRateLimits, type RateLimit } from './aws/rate-limits.ts';
 
 /** How the functions run, read once from the environment at cold start. */
@@ -14,8 +24,6 @@ export interface Config {
 
 /** The infra's default schedule: every 5 minutes. */
 export const DEFAULT_SCHEDULE_MINUTES = 5;
-
-const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 
 /** An SQS queue name: 1-80 letters, digits, hyphens and underscores, `.fifo` for a FIFO queue. */
 const QUEUE_PATH = String.raw`/\d{12}/[A-Za-z0-9_-]{1,80}(?:\.fifo)?`;
@@ -86,18 +94,14 @@ export function readConfig(
   const scheduleText = env[ENV.scheduleMinutes] || String(DEFAULT_SCHEDULE_MINUTES);
   const scheduleMinutes = Number(scheduleText);
   const errors = [dryRun, perSiteMetrics, rateLimits].flatMap((r) => (r.ok ? [] : [r.error]));
-  if (
-    !/^\d+$/.test(scheduleText) ||
-    scheduleMinutes < SCHEDULE_MINUTES.min ||
-    scheduleMinutes > SCHEDULE_MINUTES.max
-  ) {
+  if (!/^\d+$/.test(scheduleText) || !isScheduleMinutes(scheduleMinutes)) {
     errors.push(
       `environment variable ${ENV.scheduleMinutes} is ${JSON.stringify(scheduleText)}; expected whole minutes from ${SCHEDULE_MINUTES.min} to ${SCHEDULE_MINUTES.max}, as the construct's schedule`,
     );
   }
-  if (!LOG_LEVELS.includes(logLevel)) {
+  if (!isLogLevel(logLevel, { silent: true })) {
     errors.push(
-      `environment variable ${ENV.logLevel} is ${JSON.stringify(logLevelText)}; expected one of ${LOG_LEVELS.join(', ')} (any case)`,
+      `environment variable ${ENV.logLevel} is ${JSON.stringify(logLevelText)}; expected one of ${[...LOG_LEVELS, SILENT_LOG_LEVEL].join(', ')} (any case)`,
     );
   }
   if (queueUrl !== undefined && !isQueueUrl(queueUrl, env)) errors.push(queueUrlError(queueUrl));

@@ -1,4 +1,4 @@
-import { SCHEDULE_MINUTES } from '@vpce-target-sync/shared';
+import { isScheduleMinutes, SCHEDULE_MINUTES } from '@vpce-target-sync/shared';
 import { Duration } from 'aws-cdk-lib';
 import type { ReconcilerProps } from './reconciler.ts';
 
@@ -58,7 +58,7 @@ export function readAppConfig(context: Lookup): AppConfig {
     const value = context(key);
     if (value === undefined || value === '') return undefined;
     const n = typeof value === 'number' ? value : Number(value);
-    if (Number.isInteger(n) && n >= SCHEDULE_MINUTES.min && n <= SCHEDULE_MINUTES.max) return n;
+    if (isScheduleMinutes(n)) return n;
     errors.push(
       `context ${key} is ${JSON.stringify(value)}; expected whole minutes from ${SCHEDULE_MINUTES.min} to ${SCHEDULE_MINUTES.max}`,
     );

@@ -2,6 +2,9 @@ import {
   ENDPOINT_ID_TAG,
   ENV,
   eventRules,
+  isLogLevel,
+  isScheduleMinutes,
+  LOG_LEVELS,
   METRIC,
   METRIC_NAMESPACE,
   type MetricName,
@@ -191,7 +194,6 @@ export interface ReconcilerProps {
   readonly rateLimits?: string;
 }
 
-const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
 /** nodejs20.x was deprecated on 2026-04-30. */
 const MIN_NODE_MAJOR = 22;
 
@@ -622,15 +624,15 @@ function validateProps(props: ReconcilerProps, schedule: Duration): void {
     }
   } else {
     const minutes = schedule.toSeconds() / 60;
-    if (!Number.isInteger(minutes) || minutes < 1 || minutes > 60) {
+    if (!isScheduleMinutes(minutes)) {
       throw new Error(
-        `Reconciler: schedule is ${schedule.toHumanString()}; expected whole minutes from 1 to 60`,
+        `Reconciler: schedule is ${schedule.toHumanString()}; expected whole minutes from ${SCHEDULE_MINUTES.min} to ${SCHEDULE_MINUTES.max}`,
       );
     }
   }
   const known = (value: string | undefined): value is string =>
     value !== undefined && !Token.isUnresolved(value);
-  if (known(props.logLevel) && !LOG_LEVELS.includes(props.logLevel)) {
+  if (known(props.logLevel) && !isLogLevel(props.logLevel)) {
     throw new Error(
       `Reconciler: logLevel is ${JSON.stringify(props.logLevel)}; expected one of ${LOG_LEVELS.join(', ')}`,
     );

@@ -26,3 +26,19 @@ export const ENV = {
  * `scheduleMinutes` context) and `VPCE_TARGET_SYNC_SCHEDULE_MINUTES` take this one range.
  */
 export const SCHEDULE_MINUTES = { min: 1, max: 60 } as const;
+
+/** Whole minutes within SCHEDULE_MINUTES: the one check of the schedule's interval. */
+export const isScheduleMinutes = (minutes: number): boolean =>
+  Number.isInteger(minutes) && minutes >= SCHEDULE_MINUTES.min && minutes <= SCHEDULE_MINUTES.max;
+
+/** pino's levels a deployment sets (`LOG_LEVEL`, the construct's `logLevel`). */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
+/**
+ * pino's level that logs nothing. The functions take it (tests and local runs quiet the log); the
+ * construct does not, so a deployment always logs its errors.
+ */
+export const SILENT_LOG_LEVEL = 'silent';
+
+/** Whether `level` is one of LOG_LEVELS (or, when `silent` is allowed, SILENT_LOG_LEVEL). */
+export const isLogLevel = (level: string, { silent = false }: { silent?: boolean } = {}): boolean =>
+  (LOG_LEVELS as readonly string[]).includes(level) || (silent && level === SILENT_LOG_LEVEL);
