@@ -9,7 +9,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The release is built by infra's packing scripts, which are build tools, not package exports.
@@ -162,9 +162,18 @@ describe('the published packages, installed with npm outside the workspace', () 
     const assetHash = String(fn?.Properties.Code?.S3Key).replace(/\.zip$/, '');
     const asset = readdirSync(join(dir, 'cdk.out')).find((f) => f === `asset.${assetHash}`);
     expect(asset).toBeDefined();
-    expect(readFileSync(join(dir, 'cdk.out', asset as string, 'index.mjs'))).toEqual(
-      readFileSync(join(dir, 'node_modules/@vpce-target-sync/cdk/lib/handler/index.mjs')),
-    );
+    // The prebuilt handler whole: its entry and every chunk (the SQS client, the SDK's other
+    // credential providers), byte for byte.
+    const prebuilt = join(dir, 'node_modules/@vpce-target-sync/cdk/lib/handler');
+    const assetDir = join(dir, 'cdk.out', asset as string);
+    const handlerFiles = readdirSync(prebuilt, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => relative(prebuilt, join(e.parentPath, e.name)))
+      .sort();
+    expect(handlerFiles).toContain('index.mjs');
+    expect(handlerFiles.some((f) => f.startsWith('chunks/'))).toBe(true);
+    for (const file of handlerFiles)
+      expect(readFileSync(join(assetDir, file)), file).toEqual(readFileSync(join(prebuilt, file)));
     const rules = ofType('AWS::Events::Rule');
     expect(rules.some((r) => r.Properties.ScheduleExpression)).toBe(true);
     expect(

@@ -93,7 +93,11 @@ describe('regressions found by the reliability suites', () => {
     ['elbv2', 'DescribeTargetGroups', (c: AwsClients) => c.elbv2.send(new DescribeTargetGroupsCommand({}))],
     ['cloudwatch', 'ListMetrics', (c: AwsClients) => c.cloudwatch.send(new ListMetricsCommand({}))],
     ['tagging', 'GetResources', (c: AwsClients) => c.tagging.send(new GetResourcesCommand({}))],
-    ['sqs', 'GetQueueUrl', (c: AwsClients) => c.sqs.send(new GetQueueUrlCommand({ QueueName: 'events' }))],
+    [
+      'sqs',
+      'GetQueueUrl',
+      async (c: AwsClients) => (await c.sqs()).send(new GetQueueUrlCommand({ QueueName: 'events' })),
+    ],
   ])(
     'the %s client gives up on a stalled %s after exactly REQUEST_TIMEOUT_MS, with TimeoutError',
     async (_, operation, call) => {

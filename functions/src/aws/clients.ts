@@ -2,7 +2,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EC2Client, type EC2ClientConfig } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Client, HttpRequest, MetadataBearer, MiddlewareStack } from '@smithy/types';
 import { type FailedCall } from './errors.ts';
 import { type ApiFamily, DEFAULT_RATE_LIMITS, familyOf, type RateLimit, TokenBucket } from './rate-limits.ts';
@@ -27,7 +27,11 @@ export interface AwsClients {
   readonly elbv2: ElasticLoadBalancingV2Client;
   readonly cloudwatch: CloudWatchClient;
   readonly tagging: ResourceGroupsTaggingAPIClient;
-  readonly sqs: SQSClient;
+  /**
+   * Created on first use: only re-queueing sends to SQS, so the function's bundle loads the SQS
+   * client (a chunk of its own) only when it first re-queues.
+   */
+  sqs(): Promise<SQSClient>;
 }
 
 /**
@@ -129,17 +133,31 @@ export function createClients(
   const buckets = new Map(
     Object.entries(rateLimits).map(([f, l]) => [f as ApiFamily, new TokenBucket(l, monotonic)]),
   );
+  let sqs: Promise<SQSClient> | undefined;
   const clients: AwsClients = {
     ec2: new EC2Client(settings),
     elbv2: new ElasticLoadBalancingV2Client(settings),
     cloudwatch: new CloudWatchClient(settings),
     tagging: new ResourceGroupsTaggingAPIClient(settings),
-    sqs: new SQSClient(settings),
+    sqs: () => {
+      sqs ??= import('@aws-sdk/client-sqs').then(
+        ({ SQSClient }) => {
+          const client = new SQSClient(settings);
+          instrument(client, 'sqs', buckets);
+          return client;
+        },
+        (error: unknown) => {
+          // Not kept: the next send tries again.
+          sqs = undefined;
+          throw error;
+        },
+      );
+      return sqs;
+    },
   };
   instrument(clients.ec2, 'ec2', buckets);
   instrument(clients.elbv2, 'elbv2', buckets);
   instrument(clients.cloudwatch, 'cloudwatch', buckets);
   instrument(clients.tagging, 'tagging', buckets);
-  instrument(clients.sqs, 'sqs', buckets);
   return clients;
 }

@@ -1,4 +1,4 @@
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { buildRequeueMessage, chunk, ENV, type RequeueMessage } from '@vpce-target-sync/shared';
 
 /**
@@ -21,10 +21,15 @@ export interface Requeuer {
   send(message: RequeueMessage, delaySeconds: number): Promise<void>;
 }
 
-export function sqsRequeuer(sqs: SQSClient, queueUrl: string): Requeuer {
+/**
+ * Sends to an SQS queue. The client and its SendMessage command are loaded by the first send: most
+ * runs re-queue nothing, and the function's bundle then never loads the SQS client.
+ */
+export function sqsRequeuer(sqs: () => Promise<SQSClient>, queueUrl: string): Requeuer {
   return {
     async send(message, delaySeconds) {
-      await sqs.send(
+      const [client, { SendMessageCommand }] = await Promise.all([sqs(), import('@aws-sdk/client-sqs')]);
+      await client.send(
         new SendMessageCommand({
           QueueUrl: queueUrl,
           MessageBody: JSON.stringify(message),
@@ -36,7 +41,7 @@ export function sqsRequeuer(sqs: SQSClient, queueUrl: string): Requeuer {
 }
 
 /** The events queue's requeuer; without a queue URL every send fails, saying which variable is missing. */
-export function queueRequeuer(sqs: SQSClient, queueUrl: string | undefined): Requeuer {
+export function queueRequeuer(sqs: () => Promise<SQSClient>, queueUrl: string | undefined): Requeuer {
   if (queueUrl) return sqsRequeuer(sqs, queueUrl);
   return {
     send: async () => {

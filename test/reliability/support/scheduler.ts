@@ -53,7 +53,7 @@ export class SeededScheduler {
     clients.elbv2.middlewareStack.add(middleware, options);
     clients.cloudwatch.middlewareStack.add(middleware, options);
     clients.tagging.middlewareStack.add(middleware, options);
-    clients.sqs.middlewareStack.add(middleware, options);
+    // No SQS: its client is created on first use, and a reconcile never sends to the queue.
   }
 
   private turn(label: string): Promise<void> {
