@@ -9,6 +9,7 @@ import {
   METRIC_NAMESPACE,
   type MetricName,
   PER_SITE_METRICS,
+  parseRateLimits,
   SCHEDULE_MINUTES,
   SITE_DIMENSION,
 } from '@vpce-target-sync/shared';
@@ -40,7 +41,6 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 // The functions' own parser, so synth rejects what the function would reject at start. The module
 // imports only shared (no AWS SDK): the construct library bundles it.
-import { parseRateLimits } from '../../functions/src/aws/rate-limits.ts';
 import { BUNDLE_HANDLER, handlerCode } from './bundle.ts';
 import { acknowledgeNagRule } from './nag.ts';
 
@@ -188,8 +188,8 @@ export interface ReconcilerProps {
   /**
    * Client-side API rate limits over the functions' defaults, `family=rate[/burst],…`
    * (e.g. `elbv2-describe=8`), for accounts where other tools leave more or less of AWS's budget.
-   * Checked at synth with the functions' own parser (unless it is a token).
-   * @default - the functions' defaults (functions/src/aws/rate-limits.ts)
+   * Checked at synth with the parser the functions use (unless it is a token).
+   * @default - the functions' defaults (shared/src/rate-limits.ts)
    */
   readonly rateLimits?: string;
 }

@@ -4,6 +4,7 @@ export * from './events.ts';
 export * from './metrics.ts';
 export * from './plan.ts';
 export * from './policy.ts';
+export * from './rate-limits.ts';
 export * from './result.ts';
 export * from './shard.ts';
 export * from './site.ts';
