@@ -8,6 +8,7 @@ export * from './config.ts';
 export * from './events/handle.ts';
 export * from './events/requeue.ts';
 export * from './log.ts';
+export * from './reconcile/concurrency.ts';
 export * from './reconcile/discover.ts';
 export * from './reconcile/reconcile.ts';
 export * from './reconcile/report.ts';

@@ -30,6 +30,7 @@ import {
   ElasticLoadBalancingV2Client,
   RegisterTargetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { mapConcurrent } from '@vpce-target-sync/functions';
 import { ENDPOINT_ID_TAG } from '@vpce-target-sync/shared';
 import { ACCOUNT_ID, type Simulator } from '../sim/index.ts';
 
@@ -71,24 +72,6 @@ export interface Fleet {
   readonly seedMs: number;
 }
 
-/** Runs `fn` over `items` with at most `limit` in flight. */
-export async function pool<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i] as T, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
 /** Keeps the buckets full while `work` runs (see the module comment). */
 export async function withFullBuckets<T>(sim: Simulator, work: () => Promise<T>): Promise<T> {
   for (const operation of BUCKETED) {
@@ -125,12 +108,12 @@ export class Seeder {
     const started = performance.now();
     const elapsed = () => ((performance.now() - started) / 1000).toFixed(0);
     const fleet = await withFullBuckets(this.sim, async () => {
-      const vpcs = await pool(
+      const vpcs = await mapConcurrent(
         Array.from({ length: Math.ceil(sites / ENDPOINTS_PER_VPC) }, (_, i) => i + 1),
         4,
         (second) => this.vpc(second),
       );
-      const endpoints = await pool(
+      const endpoints = await mapConcurrent(
         Array.from({ length: sites }, (_, i) => i),
         SEED_CONCURRENCY,
         async (i) => {
@@ -148,7 +131,7 @@ export class Seeder {
       );
       this.progress(`    ${sites} endpoints in ${vpcs.length} VPCs (${elapsed()} s)`);
       const ips = await this.endpointIps(vpcs);
-      const built = await pool(endpoints, SEED_CONCURRENCY, async ({ vpc, endpointId }, index) => {
+      const built = await mapConcurrent(endpoints, SEED_CONCURRENCY, async ({ vpc, endpointId }, index) => {
         const name = `site-${index}`;
         const created = await this.elbv2.send(
           new CreateTargetGroupCommand({
@@ -228,7 +211,7 @@ export class Seeder {
    */
   async drift(sites: readonly BenchSite[]): Promise<void> {
     await withFullBuckets(this.sim, () =>
-      pool(sites, SEED_CONCURRENCY, async (site) => {
+      mapConcurrent(sites, SEED_CONCURRENCY, async (site) => {
         const gone = site.ips[0] as string;
         await this.elbv2.send(
           new RegisterTargetsCommand({
@@ -273,7 +256,7 @@ export class Seeder {
   /** Endpoint id -> its ENI IPs in subnet order, two Describe calls per VPC. */
   private async endpointIps(vpcs: readonly BenchVpc[]): Promise<Map<string, string[]>> {
     const result = new Map<string, string[]>();
-    await pool(vpcs, 4, async (vpc) => {
+    await mapConcurrent(vpcs, 4, async (vpc) => {
       const filter = [{ Name: 'vpc-id', Values: [vpc.vpcId] }];
       const eniIp = new Map<string, { subnetId: string; ip: string }>();
       let token: string | undefined;

@@ -2,7 +2,8 @@
  * What the benchmark runs against: AWS's documented throttling figures as simulator token buckets,
  * the client-side rates the functions ship with, and the per-call latency.
  */
-import { type ApiFamily, DEFAULT_RATE_LIMITS, type RateLimit } from '../../functions/src/aws/rate-limits.ts';
+import { type ApiFamily, DEFAULT_RATE_LIMITS, type RateLimit } from '@vpce-target-sync/functions';
+import { DEFAULT_SCHEDULE, DEFAULT_TIMEOUT } from '@vpce-target-sync/infra';
 import type { RateLimit as SimBucket } from '../sim/index.ts';
 
 /** Default per-call latency added by the simulator, in ms. */
@@ -19,11 +20,9 @@ export const NON_OPTED_PER_SITE = 3;
 /** Share of sites put out of sync for the drifted run. */
 export const DRIFTED_FRACTION = 0.1;
 
-/** The deployed function's schedule and timeout (infra/src/reconciler.ts DEFAULT_SCHEDULE, DEFAULT_TIMEOUT). */
-export const SCHEDULE_MINUTES = 5;
-export const LAMBDA_TIMEOUT_MS = 120_000;
-/** The deployed function's memory (infra/src/reconciler.ts DEFAULT_MEMORY_MB). */
-export const LAMBDA_MEMORY_MB = 512;
+/** The deployed function's schedule and timeout: the construct's defaults. */
+export const SCHEDULE_MINUTES = DEFAULT_SCHEDULE.toMinutes();
+export const LAMBDA_TIMEOUT_MS = DEFAULT_TIMEOUT.toMilliseconds();
 
 /**
  * The simulator's buckets: AWS's figures per account and Region.
