@@ -296,9 +296,12 @@ describe('Reconciler with default props', () => {
         (f) => f.endsWith('.ts') && !operatorOnly(f),
       )) {
         const source = readFileSync(join(root, file), 'utf8');
-        for (const [, names, client] of source.matchAll(
-          /import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/client-([a-z0-9-]+)'/g,
-        )) {
+        // Static imports, and commands destructured from a dynamic import (a client loaded on first use).
+        const imports = [
+          ...source.matchAll(/import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/client-([a-z0-9-]+)'/g),
+          ...source.matchAll(/\{([^{}]*)\}[^;{}]*?import\(\s*'@aws-sdk\/client-([a-z0-9-]+)'\s*\)/g),
+        ];
+        for (const [, names, client] of imports) {
           for (const [, command] of (names ?? '').matchAll(/\b(\w+)Command\b/g)) {
             called.add(`${prefixes[client ?? ''] ?? client}:${command}`);
           }
