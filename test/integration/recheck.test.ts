@@ -1,4 +1,5 @@
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { createHandler, type Handler } from '@vpce-target-sync/functions/handlers';
 import {
   ENV,
   METRIC,
@@ -26,7 +27,7 @@ const INTERVAL_MS = 5 * 60_000;
 const SITES_PER_TICK = 2;
 let h: Harness;
 let queueUrl: string;
-let handler: (event: ScheduledEvent | SQSEvent, context: Context) => Promise<unknown>;
+let handler: Handler;
 const context = (remainingMs = 100_000) =>
   ({ awsRequestId: 'req-recheck', getRemainingTimeInMillis: () => remainingMs }) as unknown as Context;
 
@@ -34,13 +35,14 @@ beforeAll(async () => {
   h = await startHarness();
   const sqs = new SQSClient(h.settings);
   queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: QUEUE }))).QueueUrl ?? '';
-  Object.assign(process.env, h.env, {
-    [ENV.queueUrl]: queueUrl,
-    [ENV.logLevel]: 'silent',
-    [ENV.rateLimits]: 'elbv2-describe=0.01/100000',
-  });
-  ({ handler } = (await import('@vpce-target-sync/functions/handlers')) as unknown as {
-    handler: typeof handler;
+  handler = createHandler({
+    env: {
+      ...h.env,
+      [ENV.queueUrl]: queueUrl,
+      [ENV.logLevel]: 'silent',
+      [ENV.rateLimits]: 'elbv2-describe=0.01/100000',
+    },
+    clientConfig: h.settings,
   });
 }, 120_000);
 afterAll(() => h.stop());
