@@ -13,7 +13,7 @@ import {
 import type { Context, ScheduledEvent, SQSEvent } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { scheduledEvent, sqsBatch } from '../support/cloudtrail.ts';
-import { type Harness, requireSimulator, startHarness } from '../support/harness.ts';
+import { type Harness, startHarness } from '../support/harness.ts';
 
 /**
  * A full pass spread over ticks keeps its alarms true (docs/DESIGN.md, "Alarms at every fleet
@@ -53,12 +53,13 @@ interface Sent {
   readonly delaySeconds: number;
 }
 
-const sent = (): Sent[] =>
-  requireSimulator(h)
-    .sentMessages(QUEUE)
-    .map((m) => ({
-      message: JSON.parse(m.body) as RequeueMessage,
-      delaySeconds: (m.availableAt - m.sentAt) / 1000,
+/** The re-queue messages sent to the queue since `h.resetCalls()`, read off the call log's SendMessage calls. */
+const sent = async (): Promise<Sent[]> =>
+  (await h.calls())
+    .filter((c) => c.operation === 'SendMessage' && c.params.QueueUrl === queueUrl)
+    .map((c) => ({
+      message: JSON.parse(c.params.MessageBody as string) as RequeueMessage,
+      delaySeconds: Number(c.params.DelaySeconds ?? 0),
     }))
     .filter((s) => s.message.kind === REQUEUE_KIND);
 
@@ -67,7 +68,7 @@ const at = (ms: number) => {
   vi.setSystemTime(ms);
 };
 
-describe('a spread-out pass re-checks what it leaves in drift or in error [simulator]', () => {
+describe('a spread-out pass re-checks what it leaves in drift or in error', () => {
   it('re-queues drifted and failing sites with the time their share is due again, and the event path keeps them coming until then or until clean', async () => {
     const vpc = await h.account.vpc(5);
     const endpointId = await h.account.endpoint(vpc, 2);
@@ -83,6 +84,7 @@ describe('a spread-out pass re-checks what it leaves in drift or in error [simul
     const broken = await h.account.site('recheck-broken', vpc, { endpointId: 'vpce-0123456789abcdef0' });
     const fleet = [...healthy, observed, broken];
 
+    await h.resetCalls();
     // Three ticks: one pass, each site in exactly one share.
     const base = Math.ceil(Date.now() / INTERVAL_MS) * INTERVAL_MS;
     const tickOf = new Map<string, number>();
@@ -95,7 +97,7 @@ describe('a spread-out pass re-checks what it leaves in drift or in error [simul
     }
     expect(tickOf.size).toBe(fleet.length);
 
-    const rechecks = sent().filter((s) => s.message.reason.startsWith('recheck'));
+    const rechecks = (await sent()).filter((s) => s.message.reason.startsWith('recheck'));
     const named = rechecks.flatMap((s) => s.message.targetGroupArns);
     expect(named.sort()).toEqual([observed, broken].sort());
     for (const { message, delaySeconds } of rechecks) {
@@ -112,31 +114,27 @@ describe('a spread-out pass re-checks what it leaves in drift or in error [simul
     const recheckOf = (arn: string) =>
       rechecks.find((s) => s.message.targetGroupArns.includes(arn))?.message as RequeueMessage;
     const first = recheckOf(observed);
-    const before = sent().length;
+    const before = (await sent()).length;
     at((tickOf.get(observed) as number) + 2 * 60_000);
     await handler(sqsBatch([first]) as unknown as SQSEvent, context());
-    const again = sent().slice(before);
+    const again = (await sent()).slice(before);
     expect(again).toHaveLength(1);
     expect(again[0]?.message).toMatchObject({ targetGroupArns: first.targetGroupArns, until: first.until });
     expect(again[0]?.delaySeconds).toBe(90);
 
     // Once its share is due (less than one re-check delay before `until`), the chain ends.
-    const late = sent().length;
+    const late = (await sent()).length;
     at((first.until as number) - 60_000);
     await handler(sqsBatch([first]) as unknown as SQSEvent, context());
-    expect(sent().slice(late)).toEqual([]);
+    expect((await sent()).slice(late)).toEqual([]);
 
     // Fixed (switched to sync): the re-check converges it and it is sent no more.
     await h.account.tag(observed, { [POLICY_TAG]: 'sync' });
-    const fixed = sent().length;
+    const fixed = (await sent()).length;
     at((tickOf.get(observed) as number) + 4 * 60_000);
     await handler(sqsBatch([first]) as unknown as SQSEvent, context());
     const still = first.targetGroupArns.filter((a) => a !== observed);
-    expect(
-      sent()
-        .slice(fixed)
-        .flatMap((s) => s.message.targetGroupArns),
-    ).toEqual(still);
+    expect((await sent()).slice(fixed).flatMap((s) => s.message.targetGroupArns)).toEqual(still);
     expect((await h.account.targets(observed)).sort()).toEqual([...ips].sort());
   });
 
@@ -155,9 +153,10 @@ describe('a spread-out pass re-checks what it leaves in drift or in error [simul
       reason: 'deferred',
       until,
     };
-    const before = sent().length;
+    await h.resetCalls();
+    const before = (await sent()).length;
     await handler(sqsBatch([message]) as unknown as SQSEvent, context(10_000));
-    const handed = sent().slice(before);
+    const handed = (await sent()).slice(before);
     expect(handed).toHaveLength(1);
     expect(handed[0]?.message).toMatchObject({ until, reason: expect.stringMatching(/^deferred/) });
     expect([...(handed[0]?.message.targetGroupArns ?? [])].sort()).toEqual([...arns].sort());
