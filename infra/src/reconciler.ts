@@ -522,7 +522,7 @@ export class Reconciler extends Construct {
           evaluationPeriods: 2,
           datapointsToAlarm: 2,
           treatMissingData: TreatMissingData.BREACHING,
-          alarmDescription: `vpce-target-sync: no reconcile run finished in 2 consecutive ${period}-minute periods, so nothing keeps the target groups in step and the other alarms see no data. Causes: the schedule rule is disabled, the function fails at start (a configuration error is logged at init), times out, is throttled, or lacks permission (e.g. cloudwatch:PutMetricData denied by an SCP). What to do: check the function's Errors, Throttles and Duration on the dashboard and its log group; check that the schedule rule is enabled; invoke the function once by hand and read its log.`,
+          alarmDescription: `vpce-target-sync: no reconcile run finished in 2 consecutive ${period}-minute periods, so nothing keeps the target groups in step and the other alarms see no data. Causes: the schedule rule is disabled, every invocation fails (a configuration error does, and Lambda logs its message naming the variable), the function times out, is throttled, or lacks permission (e.g. cloudwatch:PutMetricData denied by an SCP). What to do: check the function's Errors, Throttles and Duration on the dashboard and its log group; check that the schedule rule is enabled; invoke the function once by hand and read its log.`,
         }),
       ),
       deadLetters: notify(
