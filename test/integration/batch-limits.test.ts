@@ -24,18 +24,20 @@ import {
   GetResourcesCommand,
   ResourceGroupsTaggingAPIClient,
 } from '@aws-sdk/client-resource-groups-tagging-api';
-import { ENDPOINT_ID_TAG } from '@vpce-target-sync/shared';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EC2_PAGE_SIZE, ec2EndpointSource, IDS_PER_FILTER } from '../../functions/src/aws/endpoints.ts';
 import {
   DESCRIBE_TAGS_MAX_ARNS,
   DESCRIBE_TARGET_GROUPS_MAX_IDS,
+  EC2_PAGE_SIZE,
+  ec2EndpointSource,
   elbv2TargetGroups,
+  IDS_PER_FILTER,
   TAG_FILTER_MAX_VALUES,
   TAGGING_PAGE_SIZE,
   TARGET_GROUPS_PAGE_SIZE,
   TARGETS_PER_CALL,
-} from '../../functions/src/aws/target-groups.ts';
+} from '@vpce-target-sync/functions';
+import { ENDPOINT_ID_TAG } from '@vpce-target-sync/shared';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../sim/index.ts';
 
 // The product's constants, pinned: each is at AWS's limit (or, where AWS documents none, at the value

@@ -8,9 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { readConfig } from '@vpce-target-sync/functions';
 import { main } from '@vpce-target-sync/functions/cli';
+import { readAppConfig } from '@vpce-target-sync/infra';
 import { ENDPOINT_ID_TAG, ENV, SCHEDULE_MINUTES } from '@vpce-target-sync/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readAppConfig } from '../../infra/src/app-config.ts';
 import type { Vpc } from '../support/account.ts';
 import { type Harness, type JsonReport, runCli, startHarness } from '../support/harness.ts';
 

@@ -242,7 +242,7 @@ describe('logs a person can read', () => {
     await h.account.site('log-format', vpc, { endpointId });
     const text = await runCli(h, ['reconcile', '--log-format', 'text'], { env: { LOG_LEVEL: 'info' } });
     expect(text.stderr).toMatch(/INFO.*run completed/);
-    expect(() => JSON.parse(text.stderr.split('\n')[0] ?? '')).toThrow();
+    expect(() => JSON.parse(text.stderr.split('\n')[0] ?? '')).toThrow(SyntaxError);
     const json = await runCli(h, ['reconcile', '--log-format', 'json'], { env: { LOG_LEVEL: 'info' } });
     expect(JSON.parse(json.stderr.split('\n').filter(Boolean).at(-1) ?? '')).toMatchObject({
       msg: 'run completed',

@@ -275,7 +275,7 @@ describe('doctor', () => {
     const result = await runCli(h, ['doctor', '--target-group', 'no-such-group', '--json']);
     expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout) as DoctorJson;
-    expect(report.sites[0]?.error).toBeTruthy();
+    expect(report.sites[0]?.error).toMatch(/no-such-group/);
     expect(report.summary.siteErrors).toBe(1);
   });
 });

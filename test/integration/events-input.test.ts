@@ -174,7 +174,7 @@ describe('bad and irrelevant events', () => {
     expect(result.failedMessageIds).toEqual([]);
     for (const [name, , reason] of BAD) {
       const ignored = result.ignored.find((i) => i.messageId === name);
-      expect(ignored, name).toBeDefined();
+      expect(ignored?.messageId, name).toBe(name);
       expect(ignored?.reason, name).toMatch(reason);
       const logged = lines.find((l) => l.messageId === name);
       expect(logged?.level, name).toBe('warn');

@@ -248,7 +248,9 @@ describe('metrics', () => {
     const drifted = await h.account.site('metrics-drift', vpc, { endpointId, policy: 'observe' });
     await h.account.site('metrics-ok', vpc, { endpointId });
     await h.account.site('metrics-bad', vpc, { endpointId: 'vpce-bad' });
-    expect(drifted).toBeTruthy();
+    expect(drifted).toMatch(
+      /^arn:aws:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/metrics-drift\/[0-9a-f]+$/,
+    );
     const started = new Date(Date.now() - 60_000);
     await reconcileJson('--publish-metrics');
 

@@ -4,9 +4,16 @@
  * log. Call counts do not depend on rates or latency, so this runs without either; wall time is
  * the benchmark's business (test/bench, docs/performance.md) and is never asserted here.
  */
-import { awsDeps, createClients, createLogger, reconcile } from '@vpce-target-sync/functions';
+import {
+  API_FAMILIES,
+  type ApiFamily,
+  awsDeps,
+  createClients,
+  createLogger,
+  type RateLimit,
+  reconcile,
+} from '@vpce-target-sync/functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_FAMILIES, type ApiFamily, type RateLimit } from '../../functions/src/aws/rate-limits.ts';
 import { measureEventPath } from '../bench/event-path.ts';
 import { type Fleet, Seeder } from '../bench/fleet.ts';
 import { type Simulator, startSimulator } from '../sim/index.ts';

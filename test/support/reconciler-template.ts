@@ -5,7 +5,7 @@
  * queue (visibility timeout, maxReceiveCount). Reading them from the template rather than from the
  * infra's constants means the virtual deployment runs what `cdk deploy` would deploy.
  */
-import { ReconcilerStack } from '../../infra/src/reconciler-stack.ts';
+import { ReconcilerStack } from '@vpce-target-sync/infra';
 import { templateOf, testApp } from '../../infra/test/support/synth.ts';
 
 type Json = Record<string, unknown>;
