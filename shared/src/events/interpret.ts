@@ -1,6 +1,12 @@
-import { CLOUDTRAIL_DETAIL_TYPE, EVENT_HANDLERS, OWN_WRITE_EVENTS } from './handlers.ts';
+import {
+  CLOUDTRAIL_DETAIL_TYPE,
+  EVENT_HANDLERS,
+  type Handler,
+  OWN_WRITE_EVENTS,
+  type SourceHandlers,
+} from './handlers.ts';
 import { actorOf, isCallByRole } from './identifiers.ts';
-import { isObject, own, parseJson, preview, problem, unique } from './read.ts';
+import { isObject, type JsonObject, own, parseJson, preview, problem, unique } from './read.ts';
 
 /** What an event means to the reconciler: the sites it may affect, or why it is acknowledged without action. */
 export type EventInterpretation =
@@ -50,73 +56,15 @@ export function interpretEvent(event: unknown, options: InterpretOptions = {}): 
 }
 
 function interpret(input: unknown, options: InterpretOptions): EventInterpretation {
-  let event = input;
-  if (typeof input === 'string') {
-    const parsed = parseJson(input);
-    if (!parsed.ok)
-      return ignored(`the event is not valid JSON (${parsed.error}); expected an EventBridge event`);
-    event = parsed.value;
-  }
-  if (!isObject(event))
-    return ignored(`the event is ${preview(event)}; expected a JSON object (an EventBridge event)`);
+  const event = readObject(input);
+  if ('kind' in event) return event.kind;
+  const call = matchCall(event.value);
+  if ('kind' in call) return call.kind;
+  const { spec, detail, eventName, handler } = call.value;
+  const refused = failedCall(detail, eventName) ?? ownWrite(detail, eventName, options);
+  if (refused) return refused;
 
-  const detailType = own(event, 'detail-type');
-  if (detailType !== CLOUDTRAIL_DETAIL_TYPE) {
-    const bareRecord = detailType === undefined && own(event, 'eventSource') !== undefined;
-    const hint = bareRecord
-      ? ' (this looks like a bare CloudTrail record: wrap it in an EventBridge event as its "detail")'
-      : '';
-    return ignored(problem('detail-type', detailType, JSON.stringify(CLOUDTRAIL_DETAIL_TYPE)) + hint);
-  }
-
-  const source = own(event, 'source');
-  const spec = typeof source === 'string' ? SOURCES.get(source) : undefined;
-  if (!spec) return ignored(problem('source', source, `one of ${[...SOURCES.keys()].join(', ')}`));
-
-  const detail = own(event, 'detail');
-  if (!isObject(detail)) return ignored(problem('detail', detail, 'an object (the CloudTrail record)'));
-
-  const eventName = own(detail, 'eventName');
-  const eventSource = own(detail, 'eventSource');
-  if (eventSource !== spec.eventSource)
-    return ignored(
-      problem('detail.eventSource', eventSource, `"${spec.eventSource}" for source ${spec.source}`),
-      eventName,
-    );
-
-  const handler = typeof eventName === 'string' ? spec.handlers.get(eventName) : undefined;
-  if (!handler || typeof eventName !== 'string')
-    return ignored(
-      problem(
-        'detail.eventName',
-        eventName,
-        `one of ${[...spec.handlers.keys()].join(', ')} for source ${spec.source}; other calls do not change sites`,
-      ),
-      eventName,
-    );
-
-  const errorCode = own(detail, 'errorCode');
-  if (errorCode !== undefined && errorCode !== null)
-    return ignored(
-      `detail.errorCode is ${preview(errorCode)}: the call failed, so it changed nothing`,
-      eventName,
-    );
-
-  const { ownRoleArn } = options;
-  if (
-    ownRoleArn !== undefined &&
-    OWN_WRITE_EVENTS.has(eventName) &&
-    isCallByRole(own(detail, 'userIdentity'), ownRoleArn)
-  ) {
-    return {
-      kind: 'ignored',
-      reason: `${eventName} by the reconciler's own role ${ownRoleArn}: its own write, not drift`,
-      eventName,
-      ownWrite: true,
-    };
-  }
-
-  const affected = handler({ detail, eventName, ownRoleArn });
+  const affected = handler({ detail, eventName, ownRoleArn: options.ownRoleArn });
   if (!affected.ok) return ignored(affected.error, eventName);
 
   const actor = actorOf(own(detail, 'userIdentity'));
@@ -127,5 +75,103 @@ function interpret(input: unknown, options: InterpretOptions): EventInterpretati
     endpointIds: unique(affected.value.endpointIds),
     targetGroupArns: unique(affected.value.targetGroupArns),
     ...(actor === undefined ? {} : { actor }),
+  };
+}
+
+/** Either the step's value or the interpretation that ends reading the event. */
+type Step<T> = { value: T } | { kind: EventInterpretation };
+const stop = (kind: EventInterpretation): { kind: EventInterpretation } => ({ kind });
+
+/** The event as a JSON object, parsing it first when it is text. */
+function readObject(input: unknown): Step<JsonObject> {
+  let event = input;
+  if (typeof input === 'string') {
+    const parsed = parseJson(input);
+    if (!parsed.ok)
+      return stop(ignored(`the event is not valid JSON (${parsed.error}); expected an EventBridge event`));
+    event = parsed.value;
+  }
+  if (!isObject(event))
+    return stop(ignored(`the event is ${preview(event)}; expected a JSON object (an EventBridge event)`));
+  return { value: event };
+}
+
+interface WatchedCall {
+  readonly spec: SourceHandlers;
+  readonly detail: JsonObject;
+  readonly eventName: string;
+  readonly handler: Handler;
+}
+
+/** The CloudTrail record inside the envelope, if it is a call of a watched source and name. */
+function matchCall(event: JsonObject): Step<WatchedCall> {
+  const detailType = own(event, 'detail-type');
+  if (detailType !== CLOUDTRAIL_DETAIL_TYPE) {
+    const bareRecord = detailType === undefined && own(event, 'eventSource') !== undefined;
+    const hint = bareRecord
+      ? ' (this looks like a bare CloudTrail record: wrap it in an EventBridge event as its "detail")'
+      : '';
+    return stop(ignored(problem('detail-type', detailType, JSON.stringify(CLOUDTRAIL_DETAIL_TYPE)) + hint));
+  }
+
+  const source = own(event, 'source');
+  const spec = typeof source === 'string' ? SOURCES.get(source) : undefined;
+  if (!spec) return stop(ignored(problem('source', source, `one of ${[...SOURCES.keys()].join(', ')}`)));
+
+  const detail = own(event, 'detail');
+  if (!isObject(detail)) return stop(ignored(problem('detail', detail, 'an object (the CloudTrail record)')));
+
+  const eventName = own(detail, 'eventName');
+  const eventSource = own(detail, 'eventSource');
+  if (eventSource !== spec.eventSource)
+    return stop(
+      ignored(
+        problem('detail.eventSource', eventSource, `"${spec.eventSource}" for source ${spec.source}`),
+        eventName,
+      ),
+    );
+
+  const handler = typeof eventName === 'string' ? spec.handlers.get(eventName) : undefined;
+  if (!handler || typeof eventName !== 'string')
+    return stop(
+      ignored(
+        problem(
+          'detail.eventName',
+          eventName,
+          `one of ${[...spec.handlers.keys()].join(', ')} for source ${spec.source}; other calls do not change sites`,
+        ),
+        eventName,
+      ),
+    );
+  return { value: { spec, detail, eventName, handler } };
+}
+
+/** A call that failed changed nothing. */
+function failedCall(detail: JsonObject, eventName: string): EventInterpretation | undefined {
+  const errorCode = own(detail, 'errorCode');
+  if (errorCode === undefined || errorCode === null) return undefined;
+  return ignored(
+    `detail.errorCode is ${preview(errorCode)}: the call failed, so it changed nothing`,
+    eventName,
+  );
+}
+
+/** The reconciler's own RegisterTargets/DeregisterTargets: its own write echoed back, not drift. */
+function ownWrite(
+  detail: JsonObject,
+  eventName: string,
+  { ownRoleArn }: InterpretOptions,
+): EventInterpretation | undefined {
+  if (
+    ownRoleArn === undefined ||
+    !OWN_WRITE_EVENTS.has(eventName) ||
+    !isCallByRole(own(detail, 'userIdentity'), ownRoleArn)
+  )
+    return undefined;
+  return {
+    kind: 'ignored',
+    reason: `${eventName} by the reconciler's own role ${ownRoleArn}: its own write, not drift`,
+    eventName,
+    ownWrite: true,
   };
 }
