@@ -91,7 +91,29 @@ function distinct(targets: readonly Target[]): Target[] {
  * filtered by the site's policy and by the safety rules. No I/O; the same input gives the same plan.
  */
 export function plan(desired: Desired, registered: readonly RegisteredTarget[], policy: Policy): Plan {
-  const wanted = distinct(desired.targets);
+  const diff = compare(desired.targets, registered);
+  const held = holdReason(desired, diff);
+  if (held) {
+    const { missing, stale, draining, drift } = diff;
+    const { status, refusal } = held;
+    return { status, register: [], deregister: [], refusal, missing, stale, draining, unresolved: drift };
+  }
+  return applyPolicy(diff, POLICY_RULES[policy]);
+}
+
+/** How the registered targets differ from the desired ones, draining ones apart. */
+interface Comparison {
+  readonly wanted: readonly Target[];
+  readonly active: readonly Target[];
+  readonly drainingKeys: ReadonlySet<string>;
+  readonly missing: Target[];
+  readonly stale: Target[];
+  readonly draining: Target[];
+  readonly drift: number;
+}
+
+function compare(desired: readonly Target[], registered: readonly RegisteredTarget[]): Comparison {
+  const wanted = distinct(desired);
   const active = distinct(registered.filter((t) => !isDraining(t)));
   const drainingKeys = new Set(registered.filter(isDraining).map(targetKey));
   const wantedKeys = new Set(wanted.map(targetKey));
@@ -99,44 +121,46 @@ export function plan(desired: Desired, registered: readonly RegisteredTarget[], 
   const missing = wanted.filter((t) => !activeKeys.has(targetKey(t)));
   const stale = active.filter((t) => !wantedKeys.has(targetKey(t)));
   const draining = missing.filter((t) => drainingKeys.has(targetKey(t)));
-  const drift = missing.length + stale.length;
-  const hold = (status: PlanStatus, refusal: Refusal): Plan => ({
-    status,
-    register: [],
-    deregister: [],
-    refusal,
-    missing,
-    stale,
-    draining,
-    unresolved: drift,
-  });
+  return { wanted, active, drainingKeys, missing, stale, draining, drift: missing.length + stale.length };
+}
 
+/** Why nothing may change yet (`waiting`) or at all (`refused`), whatever the policy; none if the plan may proceed. */
+function holdReason(
+  desired: Desired,
+  { wanted, active }: Comparison,
+): { status: PlanStatus; refusal: Refusal } | undefined {
+  const waiting = (refusal: Refusal) => ({ status: 'waiting' as const, refusal });
   if (desired.endpointState !== ENDPOINT_AVAILABLE) {
-    return hold('waiting', {
+    return waiting({
       reason: 'endpoint-not-available',
       message: `endpoint is ${desired.endpointState}, not ${ENDPOINT_AVAILABLE}; nothing is changed until it is`,
     });
   }
   if (desired.unseenInterfaces?.length) {
-    return hold('waiting', {
+    return waiting({
       reason: 'interfaces-not-visible',
       message: `endpoint network interfaces ${desired.unseenInterfaces.join(', ')} are not visible yet; nothing is changed until they are`,
     });
   }
-  if (wanted.length === 0) {
-    if (active.length === 0) {
-      return hold('waiting', {
-        reason: 'no-endpoint-ips',
-        message: 'endpoint has no network interface IPs of the target group IP type yet',
-      });
-    }
-    return hold('refused', {
-      reason: 'would-empty',
-      message: `endpoint has no network interface IPs of the target group IP type; deregistering the ${active.length} registered target(s) would empty the target group`,
+  if (wanted.length > 0) return undefined;
+  if (active.length === 0) {
+    return waiting({
+      reason: 'no-endpoint-ips',
+      message: 'endpoint has no network interface IPs of the target group IP type yet',
     });
   }
+  return {
+    status: 'refused',
+    refusal: {
+      reason: 'would-empty',
+      message: `endpoint has no network interface IPs of the target group IP type; deregistering the ${active.length} registered target(s) would empty the target group`,
+    },
+  };
+}
 
-  const rule = POLICY_RULES[policy];
+/** The changes the policy allows, and the status of what is left. */
+function applyPolicy(diff: Comparison, rule: (typeof POLICY_RULES)[Policy]): Plan {
+  const { active, drainingKeys, missing, stale, draining, drift } = diff;
   const register = rule.register ? missing.filter((t) => !drainingKeys.has(targetKey(t))) : [];
   // Never empty the group: when every desired target is draining, the stale ones stay until
   // a desired one can be registered.
