@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import type { Config } from '../config.ts';
-import { handleMessages, type QueueRecord } from '../events/handle.ts';
+import { type EventsResult, handleMessages, type QueueRecord } from '../events/handle.ts';
 import type { Requeuer } from '../events/requeue.ts';
 import type { ReconcileDeps } from '../reconcile/reconcile.ts';
-import { summarize } from '../reconcile/report.ts';
+import { type RunReport, summarize } from '../reconcile/report.ts';
 import type { Command } from './args.ts';
 import { EXIT, exitCodeOf } from './exit.ts';
 import { toJson, toTable } from './format.ts';
@@ -45,22 +45,8 @@ export async function handleEventCommand(
   out: NodeJS.WritableStream,
   err: NodeJS.WritableStream,
 ): Promise<number> {
-  let text: string;
-  try {
-    text = await readInput(cmd.file);
-  } catch (error) {
-    err.write(`error: cannot read ${cmd.file === '-' ? 'stdin' : cmd.file}: ${(error as Error).message}\n`);
-    return EXIT.usage;
-  }
-  let input: unknown;
-  try {
-    input = JSON.parse(text);
-  } catch (error) {
-    err.write(
-      `error: ${cmd.file === '-' ? 'stdin' : cmd.file} is not JSON (${(error as Error).message}); expected an EventBridge event, an array of events or an SQS batch\n`,
-    );
-    return EXIT.usage;
-  }
+  const input = await readEvents(cmd.file, err);
+  if (!input.ok) return EXIT.usage;
   const printOnly: Requeuer = { send: async () => {} };
   const result = await handleMessages(
     deps,
@@ -71,32 +57,58 @@ export async function handleEventCommand(
       perSiteMetrics: config.perSiteMetrics,
       ownRoleArn: config.roleArn,
     },
-    toRecords(input),
+    toRecords(input.value),
   );
   const report = result.report ?? { sites: [], summary: summarize([], cmd.dryRun) };
-  if (cmd.json) {
-    out.write(
-      toJson(report, {
-        ignored: result.ignored,
-        notInScope: result.notInScope,
-        requeued: result.requeued,
-        failedMessageIds: result.failedMessageIds,
-      }),
-    );
-  } else {
-    for (const i of result.ignored) out.write(`ignored ${i.messageId}: ${i.reason}\n`);
-    // What the events named that no site answers to: said, so an empty run is not a mystery.
-    for (const n of result.notInScope) out.write(`not in scope ${n.messageId}: ${n.reason}\n`);
-    if (result.report && (report.sites.length > 0 || result.notInScope.length + result.ignored.length === 0))
-      out.write(toTable(report));
-    for (const r of result.requeued) {
-      out.write(
-        `re-queued ${r.targetGroupArn} (attempt ${r.attempt}, in ${r.delaySeconds} s): ${r.reason}\n`,
-      );
-    }
-    for (const id of result.failedMessageIds)
-      out.write(`failed ${id}: a transient AWS error; the queue would retry it\n`);
-  }
+  if (cmd.json) printJson(result, report, out);
+  else printText(result, report, out);
   if (result.failedMessageIds.length > 0) return EXIT.siteErrors;
   return exitCodeOf(report, cmd.detailedExitcode);
+}
+
+/** The file's (or stdin's) JSON; a usage error on `err` when it cannot be read or parsed. */
+async function readEvents(
+  file: string,
+  err: NodeJS.WritableStream,
+): Promise<{ ok: true; value: unknown } | { ok: false }> {
+  const name = file === '-' ? 'stdin' : file;
+  let text: string;
+  try {
+    text = await readInput(file);
+  } catch (error) {
+    err.write(`error: cannot read ${name}: ${(error as Error).message}\n`);
+    return { ok: false };
+  }
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (error) {
+    err.write(
+      `error: ${name} is not JSON (${(error as Error).message}); expected an EventBridge event, an array of events or an SQS batch\n`,
+    );
+    return { ok: false };
+  }
+}
+
+function printJson(result: EventsResult, report: RunReport, out: NodeJS.WritableStream): void {
+  out.write(
+    toJson(report, {
+      ignored: result.ignored,
+      notInScope: result.notInScope,
+      requeued: result.requeued,
+      failedMessageIds: result.failedMessageIds,
+    }),
+  );
+}
+
+function printText(result: EventsResult, report: RunReport, out: NodeJS.WritableStream): void {
+  for (const i of result.ignored) out.write(`ignored ${i.messageId}: ${i.reason}\n`);
+  // What the events named that no site answers to: said, so an empty run is not a mystery.
+  for (const n of result.notInScope) out.write(`not in scope ${n.messageId}: ${n.reason}\n`);
+  if (result.report && (report.sites.length > 0 || result.notInScope.length + result.ignored.length === 0))
+    out.write(toTable(report));
+  for (const r of result.requeued) {
+    out.write(`re-queued ${r.targetGroupArn} (attempt ${r.attempt}, in ${r.delaySeconds} s): ${r.reason}\n`);
+  }
+  for (const id of result.failedMessageIds)
+    out.write(`failed ${id}: a transient AWS error; the queue would retry it\n`);
 }
