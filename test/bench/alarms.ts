@@ -53,6 +53,7 @@ export interface DeploymentFigures {
   readonly usage: Usage;
   readonly timedOut: number;
   readonly throttled: number;
+  readonly stalledMs: number;
   readonly deadLetters: number;
   readonly invocations: number;
   readonly simulatedMinutes: number;
@@ -124,6 +125,7 @@ export async function benchDeployment(
       usage: deployment.usage(healthy.fromMs, healthy.toMs),
       timedOut: invocations.filter((i) => i.timedOut).length,
       throttled: invocations.reduce((n, i) => n + i.throttled, 0),
+      stalledMs: invocations.reduce((n, i) => n + i.stalledMs, 0),
       deadLetters: deployment.deadLetters(),
       invocations: invocations.length,
       simulatedMinutes: (deployment.now() - deployment.startedAt) / MINUTE,

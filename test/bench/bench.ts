@@ -229,7 +229,7 @@ function describeDeployment(d: DeploymentFigures): string {
   const pass = d.fullPass
     ? `first full pass ${d.fullPass.measuredMinutes} min (bound ${d.fullPass.boundMinutes} min, ${d.fullPass.measuredOverBound}x; DescribeTargetHealth alone ${d.fullPass.healthBoundMinutes} min, ${d.fullPass.measuredOverHealthBound}x)`
     : 'no full pass';
-  return `${d.simulatedMinutes.toFixed(0)} simulated minutes in ${d.realSeconds.toFixed(0)} s: ${d.invocations} invocations, ${pass}; alarms while healthy: ${d.healthy.alarms.join(', ') || 'none'}; timed out ${d.timedOut}, throttled ${d.throttled}, dead letters ${d.deadLetters}`;
+  return `${d.simulatedMinutes.toFixed(0)} simulated minutes in ${d.realSeconds.toFixed(0)} s: ${d.invocations} invocations, ${pass}; alarms while healthy: ${d.healthy.alarms.join(', ') || 'none'}; timed out ${d.timedOut}, throttled ${d.throttled}, stalled ${(d.stalledMs / 1000).toFixed(1)} s, dead letters ${d.deadLetters}`;
 }
 
 function table(runs: readonly RunFigure[]): string {

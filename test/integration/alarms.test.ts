@@ -55,7 +55,7 @@ async function measure(
   const started = performance.now();
   const result = await scenarios.run(fleet.sites, { healthyMs });
   console.log(
-    `${sites} sites: ${result.simulatedMinutes.toFixed(0)} simulated minutes, ${result.invocations} invocations, first full pass ${result.fullPass?.minutes.toFixed(1) ?? '-'} min, healthy ${result.healthyMinutes.toFixed(0)} min (${((performance.now() - started) / 1000).toFixed(0)} s real)\n${alarmTable(result.measurements)}`,
+    `${sites} sites: ${result.simulatedMinutes.toFixed(0)} simulated minutes, ${result.invocations} invocations, first full pass ${result.fullPass?.minutes.toFixed(1) ?? '-'} min, healthy ${result.healthyMinutes.toFixed(0)} min, stalled ${(result.stalledMs / 1000).toFixed(1)} s (${((performance.now() - started) / 1000).toFixed(0)} s real)\n${alarmTable(result.measurements)}`,
   );
   return { result, d };
 }
@@ -113,6 +113,26 @@ describe('alarms of a virtual deployment in simulated time [simulator]', () => {
     for (const tick of invocations.filter((i) => i.kind === 'scheduled'))
       expect(tick.startedAt % d.settings.scheduleMs).toBeLessThan(d.settings.timeoutMs);
   }, 300_000);
+
+  it('a throttled call does not hang the deployment: what the SDK then waits in real time counts as simulated time', async () => {
+    vi.resetModules();
+    sim = await startSimulator({ rateLimits: SIM_BUCKETS });
+    await new Seeder(sim).build(10, 0);
+    template ??= reconcilerTemplate();
+    const d = await VirtualDeployment.start({ sim, template });
+    deployment = d;
+    // The SDK's adaptive retry, once throttled, paces its calls by Date.now(): simulated time.
+    sim.faults.add({ operation: 'DescribeTargetHealth', times: 3, fault: { kind: 'throttle' } });
+    await d.runFor(6 * MINUTE);
+    const [tick] = d.invocations;
+    expect(tick?.kind).toBe('scheduled');
+    expect(tick?.error).toBeUndefined();
+    expect(tick?.throttled).toBe(3);
+    expect(tick?.result).toMatchObject({ sitesReconciled: 10 });
+    console.log(
+      `throttled 3 times: the tick took ${((tick?.durationMs ?? 0) / 1000).toFixed(1)} simulated s, ${((tick?.stalledMs ?? 0) / 1000).toFixed(1)} of them waited in real time`,
+    );
+  }, 120_000);
 
   it('1,000 sites: the same requirements when the full pass spreads over ticks and the events queue', async () => {
     const { result } = await measure(1000, 20 * MINUTE);

@@ -97,6 +97,8 @@ export interface ScenarioResult {
   readonly timedOut: number;
   /** Calls the simulator's buckets turned away. */
   readonly throttled: number;
+  /** Real time invocations waited with no call answered, counted as simulated time (deployment.ts StallMeter). */
+  readonly stalledMs: number;
   readonly deadLetters: number;
   readonly invocations: number;
   readonly simulatedMinutes: number;
@@ -290,6 +292,7 @@ export class AlarmScenarios {
       fullPass: healthy.pass && { minutes: healthy.pass.periodMs / MINUTE, calls: healthy.pass.calls },
       timedOut: invocations.filter((i) => i.timedOut).length,
       throttled: invocations.reduce((n, i) => n + i.throttled, 0),
+      stalledMs: invocations.reduce((n, i) => n + i.stalledMs, 0),
       deadLetters: d.deadLetters(),
       invocations: invocations.length,
       simulatedMinutes: (d.now() - d.startedAt) / MINUTE,

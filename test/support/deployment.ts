@@ -110,6 +110,12 @@ export interface Invocation {
   readonly calls: Readonly<Record<string, number>>;
   /** Calls the simulator's buckets turned away (the bound should leave none). */
   readonly throttled: number;
+  /**
+   * Real time the invocation spent with no AWS call answered, past a grace period, counted into its
+   * simulated duration (see StallMeter): only something waiting in real time causes it, such as the
+   * SDK's adaptive retry after a throttle. 0 when the model holds.
+   */
+  readonly stalledMs: number;
   readonly messages: number;
   readonly failedMessages: number;
   readonly result: unknown;
@@ -220,6 +226,8 @@ const undoBuckets: (() => void)[] = [];
 class CallCounter {
   readonly counts: Record<string, number> = {};
   throttled = 0;
+  /** Calls seen so far. */
+  seen = 0;
   private next: number;
 
   constructor(
@@ -234,10 +242,44 @@ class CallCounter {
     for (; this.next < calls.length; this.next++) {
       const call = calls[this.next];
       if (!call) continue;
+      this.seen += 1;
       this.counts[call.operation] = (this.counts[call.operation] ?? 0) + 1;
       if (call.throttled) this.throttled += 1;
       this.onCall(call.operation, call.params as Record<string, unknown>, call.at);
     }
+  }
+}
+
+/**
+ * Simulated time normally moves only with the calls an invocation makes. Something that waits in
+ * real time for simulated time to pass (the SDK's adaptive retry rate limiter after a throttle reads
+ * Date.now() in a loop) would then wait forever. So once no call has been answered for
+ * `GRACE_MS` of real time, simulated time moves with real time until one is: the wait is counted
+ * (a throttled client does wait), the invocation reports it as `stalledMs`, and nothing hangs.
+ */
+const GRACE_MS = 5000;
+class StallMeter {
+  private total = 0;
+  private lastSeen: number;
+  private lastProgress = performance.now();
+
+  constructor(private readonly seen: () => number) {
+    this.lastSeen = seen();
+  }
+
+  ms(): number {
+    const now = performance.now();
+    const seen = this.seen();
+    if (seen !== this.lastSeen) {
+      this.total += this.current(now);
+      this.lastSeen = seen;
+      this.lastProgress = now;
+    }
+    return this.total + this.current(now);
+  }
+
+  private current(now: number): number {
+    return Math.max(0, now - this.lastProgress - GRACE_MS);
   }
 }
 
@@ -530,7 +572,9 @@ export class VirtualDeployment {
       counter.update();
       return rateBound(counter.counts, this.rates, this.simBuckets, this.latencyMs, kind === 'scheduled');
     };
-    this.clock.running = { startedAt, used: () => bound().ms };
+    const stall = new StallMeter(() => counter.seen);
+    const used = () => bound().ms + stall.ms();
+    this.clock.running = { startedAt, used };
     const timeoutMs = this.settings.timeoutMs;
     const requestId = `virtual-${seq}`;
     const context = {
@@ -542,7 +586,7 @@ export class VirtualDeployment {
       awsRequestId: requestId,
       logGroupName: '/aws/lambda/vpce-target-sync-virtual',
       logStreamName: 'virtual',
-      getRemainingTimeInMillis: () => Math.max(0, timeoutMs - bound().ms),
+      getRemainingTimeInMillis: () => Math.max(0, timeoutMs - used()),
       done: () => {},
       fail: () => {},
       succeed: () => {},
@@ -556,9 +600,11 @@ export class VirtualDeployment {
       error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
     }
     const final = bound();
+    const stalledMs = stall.ms();
+    const durationMs = final.ms + stalledMs;
     this.clock.running = undefined;
-    this.clock.set(startedAt + final.ms);
-    const timedOut = final.ms > timeoutMs;
+    this.clock.set(startedAt + durationMs);
+    const timedOut = durationMs > timeoutMs;
     const failedIds = new Set(
       error || timedOut
         ? messages.map((m) => m.MessageId ?? '')
@@ -573,9 +619,10 @@ export class VirtualDeployment {
       kind,
       requestId,
       startedAt,
-      endedAt: startedAt + final.ms,
-      durationMs: final.ms,
+      endedAt: startedAt + durationMs,
+      durationMs,
       bound: final,
+      stalledMs,
       timedOut,
       calls: { ...counter.counts },
       throttled: counter.throttled,
