@@ -216,9 +216,32 @@ export function parseCommand(argv: readonly string[]): Result<Command> {
       `unknown command ${JSON.stringify(name)}; expected reconcile, status, handle-event, doctor or completion (see --help)`,
     );
   }
-  let parsed: ReturnType<typeof parseOptions>;
+  const parsed = parseOptionsOf(name, rest);
+  if (!parsed.ok) return parsed;
+  const { values, positionals } = parsed.value;
+  if (values.help) return ok({ name: 'help', topic: name });
+  const run = runOptions(name, values);
+  if (!run.ok) return run;
+  if (name === 'handle-event') return handleEventArgs(values, positionals, run.value);
+  if (positionals.length)
+    return fail(`${name}: unexpected argument ${JSON.stringify(positionals[0])} (see --help)`);
+  const misplaced = misplacedOption(name, values);
+  if (misplaced) return fail(misplaced);
+  const selection = siteSelection(values);
+  if (!selection.ok) return selection;
+  if (name === 'doctor') return ok({ name, ...run.value, ...selection.value });
+  return ok({ name, ...run.value, ...selection.value, wide: values.output === 'wide' });
+}
+
+/** The commands that take options, each with the list its rejection message names. */
+type RunCommandName = keyof typeof OPTIONS_OF;
+type ParsedOptions = ReturnType<typeof parseOptions>;
+type OptionValues = ParsedOptions['values'];
+
+/** parseArgs's result, its errors reworded to name the command and what it takes. */
+function parseOptionsOf(name: RunCommandName, args: string[]): Result<ParsedOptions> {
   try {
-    parsed = parseOptions(rest);
+    return ok(parseOptions(args));
   } catch (error) {
     const { code, message } = error as Error & { code?: string };
     if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
@@ -229,8 +252,10 @@ export function parseCommand(argv: readonly string[]): Result<Command> {
     if (missing) return fail(`${name}: option ${missing} needs a value (see --help)`);
     return fail(`${name}: ${message.replace(/\. To specify a positional argument.*$/s, '')}`);
   }
-  const { values, positionals } = parsed;
-  if (values.help) return ok({ name: 'help', topic: name });
+}
+
+/** The options every AWS command shares, with --log-format, --region and --profile checked. */
+function runOptions(name: RunCommandName, values: OptionValues): Result<RunOptions> {
   const run: RunOptions = {
     dryRun: values['dry-run'] ?? false,
     json: values.json ?? false,
@@ -252,34 +277,40 @@ export function parseCommand(argv: readonly string[]): Result<Command> {
         `${name}: option ${option} is ${JSON.stringify(value)}; expected ${option === '--region' ? 'a region like us-east-1' : 'a profile name from ~/.aws/config'}`,
       );
   }
-  if (name === 'handle-event') {
-    if (values['target-group'] || values.endpoint) {
-      return fail(
-        `handle-event: options --target-group and --endpoint belong to reconcile; the event names the sites`,
-      );
-    }
-    const [file, ...extra] = positionals;
-    if (file === undefined) return fail('handle-event: missing FILE; give a file path, or - to read stdin');
-    if (extra.length)
-      return fail(`handle-event: unexpected argument ${JSON.stringify(extra[0])}; give exactly one FILE`);
-    return ok({ name, file, ...run });
-  }
-  if (positionals.length)
-    return fail(`${name}: unexpected argument ${JSON.stringify(positionals[0])} (see --help)`);
-  if (name === 'doctor' && (values['dry-run'] || values['publish-metrics'] || values['detailed-exitcode'])) {
+  return ok(run);
+}
+
+/** `handle-event FILE|-`: exactly one FILE, and no site selection (the event names the sites). */
+function handleEventArgs(values: OptionValues, positionals: string[], run: RunOptions): Result<Command> {
+  if (values['target-group'] || values.endpoint) {
     return fail(
-      'doctor: it is read-only and exits 1 when a check fails; --dry-run, --publish-metrics and --detailed-exitcode belong to reconcile',
+      `handle-event: options --target-group and --endpoint belong to reconcile; the event names the sites`,
     );
   }
-  if (name === 'status' && (values['dry-run'] || values['publish-metrics'])) {
-    return fail('status: it is read-only; --dry-run and --publish-metrics belong to reconcile');
-  }
-  if (name !== 'status' && values.output !== undefined) {
-    return fail(`${name}: option -o/--output belongs to status`);
-  }
-  if (values.output !== undefined && values.output !== 'wide') {
-    return fail(`status: option --output is ${JSON.stringify(values.output)}; expected wide (or --json)`);
-  }
+  const [file, ...extra] = positionals;
+  if (file === undefined) return fail('handle-event: missing FILE; give a file path, or - to read stdin');
+  if (extra.length)
+    return fail(`handle-event: unexpected argument ${JSON.stringify(extra[0])}; give exactly one FILE`);
+  return ok({ name: 'handle-event', file, ...run });
+}
+
+/** The message for an option that belongs to another command, if one was given. */
+function misplacedOption(name: RunCommandName, values: OptionValues): string | undefined {
+  if (name === 'doctor' && (values['dry-run'] || values['publish-metrics'] || values['detailed-exitcode']))
+    return 'doctor: it is read-only and exits 1 when a check fails; --dry-run, --publish-metrics and --detailed-exitcode belong to reconcile';
+  if (name === 'status' && (values['dry-run'] || values['publish-metrics']))
+    return 'status: it is read-only; --dry-run and --publish-metrics belong to reconcile';
+  if (name !== 'status' && values.output !== undefined)
+    return `${name}: option -o/--output belongs to status`;
+  if (values.output !== undefined && values.output !== 'wide')
+    return `status: option --output is ${JSON.stringify(values.output)}; expected wide (or --json)`;
+  return undefined;
+}
+
+/** The --target-group and --endpoint values, every bad one named in the one message. */
+function siteSelection(
+  values: OptionValues,
+): Result<{ targetGroups: readonly string[]; endpointIds: readonly string[] }> {
   const errors: string[] = [];
   const targetGroups = (values['target-group'] ?? []).flatMap((v) => {
     const r = targetGroupArg(v);
@@ -290,8 +321,7 @@ export function parseCommand(argv: readonly string[]): Result<Command> {
     return r.ok ? [r.value] : (errors.push(r.error), []);
   });
   if (errors.length) return fail(errors.join('; '));
-  if (name === 'doctor') return ok({ name, ...run, targetGroups, endpointIds });
-  return ok({ name, ...run, targetGroups, endpointIds, wide: values.output === 'wide' });
+  return ok({ targetGroups, endpointIds });
 }
 
 function parseOptions(args: string[]) {
