@@ -89,33 +89,36 @@ const TOP_LEVEL = ['--help', '--version'];
 /** A word list for the shell: every entry here is a flag, a command or a fixed value (no quoting needed). */
 const words = (list: readonly string[]) => list.join(' ');
 
+/** One command's arm of the script's `case "$cmd"`: values of its options, then its flags or positional. */
+function bashCase(spec: CommandSpec): string {
+  const valueCases = spec.options
+    .filter((o) => o.value)
+    .map((o) =>
+      o.choices.length
+        ? `        ${o.flag}) COMPREPLY=($(compgen -W "${words(o.choices)}" -- "$cur")); return ;;`
+        : `        ${o.flag}) COMPREPLY=(); return ;;`,
+    );
+  const flags = words(spec.options.map((o) => o.flag));
+  const positional =
+    spec.positional?.kind === 'file'
+      ? `      compopt -o filenames 2>/dev/null\n      COMPREPLY=($(compgen -f -- "$cur"))`
+      : spec.positional?.kind === 'words'
+        ? `      COMPREPLY=($(compgen -W "${words(spec.positional.words)}" -- "$cur"))`
+        : '      COMPREPLY=()';
+  return [
+    `    ${spec.name})`,
+    ...(valueCases.length ? ['      case "$prev" in', ...valueCases, '      esac'] : []),
+    `      if [[ "$cur" == -* ]]; then`,
+    `        COMPREPLY=($(compgen -W "${flags}" -- "$cur"))`,
+    '      else',
+    positional.replace(/^/gm, '  '),
+    '      fi',
+    '      ;;',
+  ].join('\n');
+}
+
 function bash(specs: readonly CommandSpec[]): string {
-  const cases = specs.map((spec) => {
-    const valueCases = spec.options
-      .filter((o) => o.value)
-      .map((o) =>
-        o.choices.length
-          ? `        ${o.flag}) COMPREPLY=($(compgen -W "${words(o.choices)}" -- "$cur")); return ;;`
-          : `        ${o.flag}) COMPREPLY=(); return ;;`,
-      );
-    const flags = words(spec.options.map((o) => o.flag));
-    const positional =
-      spec.positional?.kind === 'file'
-        ? `      compopt -o filenames 2>/dev/null\n      COMPREPLY=($(compgen -f -- "$cur"))`
-        : spec.positional?.kind === 'words'
-          ? `      COMPREPLY=($(compgen -W "${words(spec.positional.words)}" -- "$cur"))`
-          : '      COMPREPLY=()';
-    return [
-      `    ${spec.name})`,
-      ...(valueCases.length ? ['      case "$prev" in', ...valueCases, '      esac'] : []),
-      `      if [[ "$cur" == -* ]]; then`,
-      `        COMPREPLY=($(compgen -W "${flags}" -- "$cur"))`,
-      '      else',
-      positional.replace(/^/gm, '  '),
-      '      fi',
-      '      ;;',
-    ].join('\n');
-  });
+  const cases = specs.map(bashCase);
   return `# bash completion for ${PROGRAM}
 # Load it in this shell:   source <(${PROGRAM} completion bash)
 # or for every new shell:  ${PROGRAM} completion bash > ~/.local/share/bash-completion/completions/${PROGRAM}
