@@ -361,18 +361,7 @@ async function reconcileSite(
     driftTargets: p.missing.length + p.stale.length,
     unresolvedDriftTargets: p.unresolved,
   };
-  if (p.status === 'waiting' || p.status === 'refused') {
-    const message = p.refusal?.message ?? p.status;
-    const fields = {
-      site: tg.name,
-      targetGroupArn: tg.arn,
-      endpointId: spec.endpointId,
-      reason: p.refusal?.reason,
-    };
-    if (p.status === 'refused') deps.log.error(fields, message);
-    else deps.log.info(fields, message);
-    return { ...base, status: p.status === 'refused' ? 'error' : 'waiting', message };
-  }
+  if (p.status === 'waiting' || p.status === 'refused') return held(deps.log, site, p, base);
   if (p.status === 'in-sync') return { ...base, status: 'in-sync', message: 'targets match the endpoint' };
   if (p.register.length + p.deregister.length === 0) {
     if (p.status === 'draining') return { ...base, status: 'waiting', message: drainingNote(p) };
@@ -387,6 +376,26 @@ async function reconcileSite(
     };
   }
   return apply(deps, site, p, base);
+}
+
+/** A plan the safety rules hold back: waiting is logged at info, a refusal at error (the site is an error). */
+function held(
+  log: Logger,
+  site: ObservedSite,
+  p: Plan,
+  base: Omit<SiteReport, 'status' | 'message'>,
+): SiteReport {
+  const { targetGroup: tg, spec } = site;
+  const message = p.refusal?.message ?? p.status;
+  const fields = {
+    site: tg.name,
+    targetGroupArn: tg.arn,
+    endpointId: spec.endpointId,
+    reason: p.refusal?.reason,
+  };
+  if (p.status === 'refused') log.error(fields, message);
+  else log.info(fields, message);
+  return { ...base, status: p.status === 'refused' ? 'error' : 'waiting', message };
 }
 
 /** What is left of a plan once applied: by policy, or desired targets still draining. */
