@@ -16,6 +16,7 @@ import {
   DescribeRulesCommand,
   DescribeTargetGroupsCommand,
   type ElasticLoadBalancingV2Client,
+  type Rule,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GetBucketPolicyCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { bucketNames, isS3Service } from './checks.ts';
@@ -135,59 +136,70 @@ async function listenersAndRules(
   balancers: readonly LoadBalancerFact[],
 ): Promise<{ listeners: ListenerFact[]; rules: RuleFact[] }> {
   const listeners: ListenerFact[] = [];
+  for (const lb of balancers) listeners.push(...(await listenersOf(elbv2, lb.arn)));
   const rules: RuleFact[] = [];
-  for (const lb of balancers) {
-    let marker: string | undefined;
-    do {
-      const page = await elbv2.send(
-        new DescribeListenersCommand({ LoadBalancerArn: lb.arn, Marker: marker }),
-      );
-      for (const l of page.Listeners ?? []) {
-        listeners.push({
-          arn: l.ListenerArn ?? '',
-          loadBalancerArn: lb.arn,
-          protocol: l.Protocol ?? '',
-          port: l.Port ?? 0,
-        });
-      }
-      marker = page.NextMarker;
-    } while (marker);
-  }
-  for (const listener of listeners) {
-    let marker: string | undefined;
-    do {
-      const page = await elbv2.send(new DescribeRulesCommand({ ListenerArn: listener.arn, Marker: marker }));
-      for (const r of page.Rules ?? []) {
-        rules.push({
-          listenerArn: listener.arn,
-          priority: r.Priority ?? '',
-          isDefault: r.IsDefault ?? false,
-          conditions: (r.Conditions ?? []).map((c) => ({
-            field: c.Field ?? '',
-            values:
-              c.HostHeaderConfig?.Values ??
-              c.PathPatternConfig?.Values ??
-              c.HttpRequestMethodConfig?.Values ??
-              c.SourceIpConfig?.Values ??
-              c.Values ??
-              [],
-          })),
-          actions: (r.Actions ?? []).map(actionFact),
-          transforms: (r.Transforms ?? []).map((t) => ({
-            type: t.Type ?? '',
-            rewrites: (t.HostHeaderRewriteConfig?.Rewrites ?? t.UrlRewriteConfig?.Rewrites ?? []).map(
-              (w) => ({
-                regex: w.Regex ?? '',
-                replace: w.Replace ?? '',
-              }),
-            ),
-          })),
-        });
-      }
-      marker = page.NextMarker;
-    } while (marker);
-  }
+  for (const listener of listeners) rules.push(...(await rulesOf(elbv2, listener.arn)));
   return { listeners, rules };
+}
+
+async function listenersOf(
+  elbv2: ElasticLoadBalancingV2Client,
+  loadBalancerArn: string,
+): Promise<ListenerFact[]> {
+  const listeners: ListenerFact[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await elbv2.send(
+      new DescribeListenersCommand({ LoadBalancerArn: loadBalancerArn, Marker: marker }),
+    );
+    for (const l of page.Listeners ?? []) {
+      listeners.push({
+        arn: l.ListenerArn ?? '',
+        loadBalancerArn,
+        protocol: l.Protocol ?? '',
+        port: l.Port ?? 0,
+      });
+    }
+    marker = page.NextMarker;
+  } while (marker);
+  return listeners;
+}
+
+async function rulesOf(elbv2: ElasticLoadBalancingV2Client, listenerArn: string): Promise<RuleFact[]> {
+  const rules: RuleFact[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await elbv2.send(new DescribeRulesCommand({ ListenerArn: listenerArn, Marker: marker }));
+    for (const r of page.Rules ?? []) rules.push(listenerRuleFact(listenerArn, r));
+    marker = page.NextMarker;
+  } while (marker);
+  return rules;
+}
+
+function listenerRuleFact(listenerArn: string, r: Rule): RuleFact {
+  return {
+    listenerArn,
+    priority: r.Priority ?? '',
+    isDefault: r.IsDefault ?? false,
+    conditions: (r.Conditions ?? []).map((c) => ({
+      field: c.Field ?? '',
+      values:
+        c.HostHeaderConfig?.Values ??
+        c.PathPatternConfig?.Values ??
+        c.HttpRequestMethodConfig?.Values ??
+        c.SourceIpConfig?.Values ??
+        c.Values ??
+        [],
+    })),
+    actions: (r.Actions ?? []).map(actionFact),
+    transforms: (r.Transforms ?? []).map((t) => ({
+      type: t.Type ?? '',
+      rewrites: (t.HostHeaderRewriteConfig?.Rewrites ?? t.UrlRewriteConfig?.Rewrites ?? []).map((w) => ({
+        regex: w.Regex ?? '',
+        replace: w.Replace ?? '',
+      })),
+    })),
+  };
 }
 
 async function bucketFact(s3: S3Client, name: string): Promise<BucketFact> {
@@ -223,55 +235,16 @@ export async function gatherSite(
     targetGroupFact(elbv2, targetGroupArn),
     endpointFact(ec2, endpointId),
   ]);
-  const balancers: LoadBalancerFact[] = [];
-  if (targetGroup.loadBalancerArns.length > 0) {
-    const found = await elbv2.send(
-      new DescribeLoadBalancersCommand({ LoadBalancerArns: [...targetGroup.loadBalancerArns] }),
-    );
-    for (const lb of found.LoadBalancers ?? []) {
-      balancers.push({
-        arn: lb.LoadBalancerArn ?? '',
-        name: lb.LoadBalancerName ?? '',
-        type: lb.Type ?? '',
-        vpcId: lb.VpcId ?? '',
-        zones: (lb.AvailabilityZones ?? []).map((z) => ({
-          zone: z.ZoneName ?? '',
-          subnetId: z.SubnetId ?? '',
-        })),
-        securityGroupIds: lb.SecurityGroups ?? [],
-      });
-    }
-  }
+  const balancers = await loadBalancerFacts(elbv2, targetGroup.loadBalancerArns);
   const { listeners, rules } = await listenersAndRules(elbv2, balancers);
-  const subnetIds = [
-    ...new Set([
-      ...(endpoint?.subnetIds ?? []),
-      ...balancers.flatMap((lb) => lb.zones.map((z) => z.subnetId)),
-    ]),
-  ];
-  const subnets: Record<string, SubnetFact> = {};
-  if (subnetIds.length > 0) {
-    const found = await ec2.send(new DescribeSubnetsCommand({ SubnetIds: subnetIds }));
-    for (const s of found.Subnets ?? []) {
-      const id = s.SubnetId ?? '';
-      subnets[id] = { id, zone: s.AvailabilityZone ?? '', vpcId: s.VpcId ?? '', cidrIpv4: s.CidrBlock };
-    }
-  }
-  const groupIds = [
-    ...new Set([...(endpoint?.securityGroupIds ?? []), ...balancers.flatMap((lb) => lb.securityGroupIds)]),
-  ];
-  const securityGroups: Record<string, SecurityGroupFact> = {};
-  if (groupIds.length > 0) {
-    const found = await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: groupIds }));
-    for (const g of found.SecurityGroups ?? []) {
-      const id = g.GroupId ?? '';
-      securityGroups[id] = {
-        id,
-        ingress: ruleFacts(g.IpPermissions),
-        egress: ruleFacts(g.IpPermissionsEgress),
-      };
-    }
-  }
+  const subnets = await subnetFacts(ec2, [
+    ...(endpoint?.subnetIds ?? []),
+    ...balancers.flatMap((lb) => lb.zones.map((z) => z.subnetId)),
+  ]);
+  const securityGroups = await securityGroupFacts(ec2, [
+    ...(endpoint?.securityGroupIds ?? []),
+    ...balancers.flatMap((lb) => lb.securityGroupIds),
+  ]);
   const buckets: Record<string, BucketFact> = {};
   if (endpoint && isS3Service(endpoint.serviceName)) {
     for (const name of bucketNames({ rules, targetGroup })) buckets[name] = await bucketFact(s3, name);
@@ -288,4 +261,56 @@ export async function gatherSite(
     securityGroups,
     buckets,
   };
+}
+
+async function loadBalancerFacts(
+  elbv2: ElasticLoadBalancingV2Client,
+  arns: readonly string[],
+): Promise<LoadBalancerFact[]> {
+  if (arns.length === 0) return [];
+  const found = await elbv2.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [...arns] }));
+  return (found.LoadBalancers ?? []).map((lb) => ({
+    arn: lb.LoadBalancerArn ?? '',
+    name: lb.LoadBalancerName ?? '',
+    type: lb.Type ?? '',
+    vpcId: lb.VpcId ?? '',
+    zones: (lb.AvailabilityZones ?? []).map((z) => ({
+      zone: z.ZoneName ?? '',
+      subnetId: z.SubnetId ?? '',
+    })),
+    securityGroupIds: lb.SecurityGroups ?? [],
+  }));
+}
+
+/** The distinct subnets among `ids`, by id. */
+async function subnetFacts(ec2: EC2Client, ids: readonly string[]): Promise<Record<string, SubnetFact>> {
+  const subnetIds = [...new Set(ids)];
+  const subnets: Record<string, SubnetFact> = {};
+  if (subnetIds.length === 0) return subnets;
+  const found = await ec2.send(new DescribeSubnetsCommand({ SubnetIds: subnetIds }));
+  for (const s of found.Subnets ?? []) {
+    const id = s.SubnetId ?? '';
+    subnets[id] = { id, zone: s.AvailabilityZone ?? '', vpcId: s.VpcId ?? '', cidrIpv4: s.CidrBlock };
+  }
+  return subnets;
+}
+
+/** The distinct security groups among `ids`, by id. */
+async function securityGroupFacts(
+  ec2: EC2Client,
+  ids: readonly string[],
+): Promise<Record<string, SecurityGroupFact>> {
+  const groupIds = [...new Set(ids)];
+  const securityGroups: Record<string, SecurityGroupFact> = {};
+  if (groupIds.length === 0) return securityGroups;
+  const found = await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: groupIds }));
+  for (const g of found.SecurityGroups ?? []) {
+    const id = g.GroupId ?? '';
+    securityGroups[id] = {
+      id,
+      ingress: ruleFacts(g.IpPermissions),
+      egress: ruleFacts(g.IpPermissionsEgress),
+    };
+  }
+  return securityGroups;
 }
