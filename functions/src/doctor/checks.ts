@@ -110,12 +110,16 @@ function targetGroupCheck(facts: SiteFacts): CheckResult {
       `set the endpoint's IP address type to ${family === 'ipv6' ? 'dualstack' : 'ipv4 or dualstack'}, or use an ${endpoint.ipAddressType} target group`,
     );
   }
+  return protocolAndPort(tg, `${family}, endpoint ${endpoint.id} serves ${endpoint.ipAddressType}`);
+}
+
+/** The last step of the target-group check: the endpoint answers HTTPS on 443, or HTTP on 80 unencrypted. */
+function protocolAndPort(tg: SiteFacts['targetGroup'], served: string): CheckResult {
+  const id = 'target-group';
+  const where = `target group ${tg.name}`;
   const listener = `${tg.protocol ?? '?'}:${tg.port ?? '?'}`;
   if (tg.protocol === 'HTTPS' && tg.port === 443)
-    return pass(
-      id,
-      `${where}: target type ip, ${listener}, ${family}, endpoint ${endpoint.id} serves ${endpoint.ipAddressType}`,
-    );
+    return pass(id, `${where}: target type ip, ${listener}, ${served}`);
   if (tg.protocol === 'HTTP' && tg.port === 80) {
     return warn(
       id,
@@ -582,15 +586,7 @@ function endpointPolicy(facts: SiteFacts): CheckResult {
   const statements = statementsOf(endpoint.policyDocument ?? '');
   const modify = `aws ec2 modify-vpc-endpoint --vpc-endpoint-id ${endpoint.id} --policy-document file://policy.json`;
   if (!statements) return failed(id, `endpoint ${endpoint.id} has no readable policy document`, modify);
-  const allowsAll = statements.some(
-    (s) =>
-      s.effect === 'Allow' &&
-      isEveryone(s) &&
-      s.condition === undefined &&
-      s.actions.includes('*') &&
-      s.resources.includes('*'),
-  );
-  if (allowsAll) {
+  if (allowsEverything(statements)) {
     return warn(
       id,
       `endpoint ${endpoint.id} policy allows every action on every resource (the default): the endpoint reaches any bucket`,
@@ -604,20 +600,7 @@ function endpointPolicy(facts: SiteFacts): CheckResult {
       `no bucket behind target group ${facts.targetGroup.name} to check the policy of ${endpoint.id} against`,
     );
   for (const name of names) {
-    const allowed = statements.some(
-      (s) =>
-        s.effect === 'Allow' &&
-        allowsAction(s, 's3:GetObject') &&
-        coversResource(s, `arn:aws:s3:::${name}/index.html`),
-    );
-    const denied = statements.some(
-      (s) =>
-        s.effect === 'Deny' &&
-        s.condition === undefined &&
-        allowsAction(s, 's3:GetObject') &&
-        coversResource(s, `arn:aws:s3:::${name}/index.html`),
-    );
-    if (!allowed || denied) {
+    if (!letsRead(statements, name)) {
       return failed(
         id,
         `endpoint ${endpoint.id} policy does not allow s3:GetObject on arn:aws:s3:::${name}/*`,
@@ -629,6 +612,26 @@ function endpointPolicy(facts: SiteFacts): CheckResult {
     id,
     `endpoint ${endpoint.id} policy allows s3:GetObject on ${names.map((n) => `arn:aws:s3:::${n}/*`).join(', ')}`,
   );
+}
+
+/** The default endpoint policy: everyone, every action, every resource, no condition. */
+const allowsEverything = (statements: readonly Statement[]): boolean =>
+  statements.some(
+    (s) =>
+      s.effect === 'Allow' &&
+      isEveryone(s) &&
+      s.condition === undefined &&
+      s.actions.includes('*') &&
+      s.resources.includes('*'),
+  );
+
+/** The policy allows s3:GetObject on the bucket's index.html and no unconditional Deny takes it back. */
+function letsRead(statements: readonly Statement[], bucket: string): boolean {
+  const onIndex = (s: Statement) =>
+    allowsAction(s, 's3:GetObject') && coversResource(s, `arn:aws:s3:::${bucket}/index.html`);
+  const allowed = statements.some((s) => s.effect === 'Allow' && onIndex(s));
+  const denied = statements.some((s) => s.effect === 'Deny' && s.condition === undefined && onIndex(s));
+  return allowed && !denied;
 }
 
 function privateDns(facts: SiteFacts): CheckResult {
