@@ -2,7 +2,7 @@
  * The doctor's checks: pure functions of the facts gathered for one site (facts.ts), no I/O.
  * The check ids are part of the contract (docs/DESIGN.md, "Doctor checks").
  */
-import type { RuleFact, SecurityGroupRuleFact, SiteFacts } from './facts.ts';
+import type { BucketFact, EndpointFact, RuleFact, SecurityGroupRuleFact, SiteFacts } from './facts.ts';
 
 export const CHECK_IDS = [
   'target-group',
@@ -526,55 +526,66 @@ function bucketPolicy(facts: SiteFacts): CheckResult {
   if (!endpoint || names.length === 0)
     return skip(id, `no existing bucket behind target group ${facts.targetGroup.name} to check`);
   for (const name of names) {
-    const policy = facts.buckets[name]?.policy;
-    const fix = `allow s3:GetObject on arn:aws:s3:::${name}/* to Principal "*" with Condition StringEquals aws:SourceVpce ${endpoint.id}`;
-    if (policy === 'unreadable') {
-      return warn(
-        id,
-        `bucket ${name}: GetBucketPolicy was refused`,
-        `let the doctor call s3:GetBucketPolicy on ${name}`,
-      );
-    }
-    if (policy === null || policy === undefined) {
-      return failed(
-        id,
-        `bucket ${name} has no bucket policy, so requests through endpoint ${endpoint.id} (anonymous) are denied`,
-        fix,
-      );
-    }
-    const statements = statementsOf(policy);
-    if (!statements) return failed(id, `bucket ${name}: the bucket policy is not JSON`, fix);
-    const publicRead = statements.find(
-      (s) =>
-        s.effect === 'Allow' && isEveryone(s) && s.condition === undefined && allowsAction(s, 's3:GetObject'),
-    );
-    if (publicRead) {
-      return failed(
-        id,
-        `bucket ${name} is public: its policy allows s3:GetObject to everyone with no condition`,
-        `add Condition StringEquals aws:SourceVpce ${endpoint.id} to that statement (and keep Block Public Access on)`,
-      );
-    }
-    const throughEndpoint = statements.some(
-      (s) =>
-        s.effect === 'Allow' &&
-        allowsAction(s, 's3:GetObject') &&
-        coversResource(s, `arn:aws:s3:::${name}/index.html`) &&
-        (conditionValues(s, 'aws:SourceVpce').includes(endpoint.id) ||
-          conditionValues(s, 'aws:SourceVpc').includes(endpoint.vpcId)),
-    );
-    if (!throughEndpoint) {
-      return failed(
-        id,
-        `bucket ${name}: no policy statement allows s3:GetObject with aws:SourceVpce ${endpoint.id}`,
-        fix,
-      );
-    }
+    const problem = bucketPolicyProblem(name, facts.buckets[name]?.policy, endpoint);
+    if (problem) return problem;
   }
   return pass(
     id,
     `${names.map((n) => `bucket ${n}`).join(', ')} allow${names.length === 1 ? 's' : ''} s3:GetObject through ${endpoint.id} (aws:SourceVpce) and ${names.length === 1 ? 'is' : 'are'} not public`,
   );
+}
+
+/** What is wrong with one bucket's policy for this endpoint: unreadable, missing, not JSON, public, or no read through it. */
+function bucketPolicyProblem(
+  name: string,
+  policy: BucketFact['policy'] | undefined,
+  endpoint: EndpointFact,
+): CheckResult | undefined {
+  const id = 'bucket-policy';
+  const fix = `allow s3:GetObject on arn:aws:s3:::${name}/* to Principal "*" with Condition StringEquals aws:SourceVpce ${endpoint.id}`;
+  if (policy === 'unreadable') {
+    return warn(
+      id,
+      `bucket ${name}: GetBucketPolicy was refused`,
+      `let the doctor call s3:GetBucketPolicy on ${name}`,
+    );
+  }
+  if (policy === null || policy === undefined) {
+    return failed(
+      id,
+      `bucket ${name} has no bucket policy, so requests through endpoint ${endpoint.id} (anonymous) are denied`,
+      fix,
+    );
+  }
+  const statements = statementsOf(policy);
+  if (!statements) return failed(id, `bucket ${name}: the bucket policy is not JSON`, fix);
+  const publicRead = statements.find(
+    (s) =>
+      s.effect === 'Allow' && isEveryone(s) && s.condition === undefined && allowsAction(s, 's3:GetObject'),
+  );
+  if (publicRead) {
+    return failed(
+      id,
+      `bucket ${name} is public: its policy allows s3:GetObject to everyone with no condition`,
+      `add Condition StringEquals aws:SourceVpce ${endpoint.id} to that statement (and keep Block Public Access on)`,
+    );
+  }
+  const throughEndpoint = statements.some(
+    (s) =>
+      s.effect === 'Allow' &&
+      allowsAction(s, 's3:GetObject') &&
+      coversResource(s, `arn:aws:s3:::${name}/index.html`) &&
+      (conditionValues(s, 'aws:SourceVpce').includes(endpoint.id) ||
+        conditionValues(s, 'aws:SourceVpc').includes(endpoint.vpcId)),
+  );
+  if (!throughEndpoint) {
+    return failed(
+      id,
+      `bucket ${name}: no policy statement allows s3:GetObject with aws:SourceVpce ${endpoint.id}`,
+      fix,
+    );
+  }
+  return undefined;
 }
 
 function endpointPolicy(facts: SiteFacts): CheckResult {
