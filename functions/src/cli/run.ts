@@ -22,20 +22,10 @@ export async function runCommand(
   const setup = setUpCommand(cmd, err);
   if (typeof setup === 'number') return setup;
   const { config, clientConfig } = setup;
-  // VPCE_TARGET_SYNC_DRY_RUN=true holds for the CLI as for the Lambda: say so, never write.
-  const dryRun = cmd.dryRun || config.dryRun;
-  if (config.dryRun && !cmd.dryRun) {
-    err.write(`dry run: ${ENV.dryRun}=true in the environment; nothing is changed\n`);
-  }
+  const dryRun = effectiveDryRun(cmd.dryRun, config.dryRun, err);
   const publishMetrics = cmd.publishMetrics && !dryRun;
-  const progressText = process.env[ENV.progressSeconds];
-  const progressSeconds = progressText ? Number(progressText) : PROGRESS_INTERVAL_MS / 1000;
-  if (!(progressSeconds > 0)) {
-    err.write(
-      `error: environment variable ${ENV.progressSeconds} is ${JSON.stringify(progressText)}; expected a number of seconds above 0\n`,
-    );
-    return EXIT.usage;
-  }
+  const progressSeconds = readProgressSeconds(err);
+  if (progressSeconds === undefined) return EXIT.usage;
   const log = cliLogger(config.logLevel, cmd.logFormat ?? (process.stderr.isTTY ? 'text' : 'json'), {
     levelWasSet: Boolean(process.env[ENV.logLevel]),
   });
@@ -44,26 +34,7 @@ export async function runCommand(
     if (cmd.name === 'handle-event') {
       return await handleEventCommand({ ...cmd, dryRun, publishMetrics }, config, deps, out, err);
     }
-    // status is a dry run that prints health instead of a plan: read-only, no metrics.
-    const readOnly = cmd.name === 'status';
-    const progress = progressReporter(err as NodeJS.WriteStream, Date.now, progressSeconds * 1000);
-    const report = await reconcile(deps, {
-      dryRun: dryRun || readOnly,
-      scope: { targetGroups: cmd.targetGroups, endpointIds: cmd.endpointIds },
-      publishMetrics: publishMetrics && !readOnly,
-      perSiteMetrics: config.perSiteMetrics,
-      progress,
-    }).finally(() => progress.finish());
-    log.info({ summary: report.summary }, 'run completed');
-    const scope = { region: await deps.targetGroups.region(), account: accountOf(report) };
-    if (readOnly) out.write(cmd.json ? toStatusJson(report, scope) : toStatusTable(report, scope, cmd.wide));
-    else
-      out.write(
-        cmd.json
-          ? toJson(report, { region: scope.region, account: scope.account ?? null })
-          : toTable(report, scope),
-      );
-    return exitCodeOf(report, cmd.detailedExitcode);
+    return await reconcileCommand(cmd, { dryRun, publishMetrics, progressSeconds }, config, deps, out, err);
   } catch (error) {
     const failure = describeFailure(error);
     err.write(`error: ${failure.message}\n`);
@@ -72,4 +43,52 @@ export async function runCommand(
       out.write(`${JSON.stringify({ error: { message: failure.message }, sites: [] }, null, 2)}\n`);
     return failure.exitCode;
   }
+}
+
+/** VPCE_TARGET_SYNC_DRY_RUN=true holds for the CLI as for the Lambda: say so, never write. */
+function effectiveDryRun(flag: boolean, fromEnvironment: boolean, err: NodeJS.WritableStream): boolean {
+  if (fromEnvironment && !flag)
+    err.write(`dry run: ${ENV.dryRun}=true in the environment; nothing is changed\n`);
+  return flag || fromEnvironment;
+}
+
+/** Seconds between progress lines off a terminal; undefined (after saying why) for a bad value. */
+function readProgressSeconds(err: NodeJS.WritableStream): number | undefined {
+  const text = process.env[ENV.progressSeconds];
+  const seconds = text ? Number(text) : PROGRESS_INTERVAL_MS / 1000;
+  if (seconds > 0) return seconds;
+  err.write(
+    `error: environment variable ${ENV.progressSeconds} is ${JSON.stringify(text)}; expected a number of seconds above 0\n`,
+  );
+  return undefined;
+}
+
+/** `reconcile` and `status` (a dry run that prints health instead of a plan: read-only, no metrics). */
+async function reconcileCommand(
+  cmd: Extract<Command, { name: 'reconcile' | 'status' }>,
+  run: { readonly dryRun: boolean; readonly publishMetrics: boolean; readonly progressSeconds: number },
+  config: Parameters<typeof handleEventCommand>[1],
+  deps: ReturnType<typeof awsDeps>,
+  out: NodeJS.WritableStream,
+  err: NodeJS.WritableStream,
+): Promise<number> {
+  const readOnly = cmd.name === 'status';
+  const progress = progressReporter(err as NodeJS.WriteStream, Date.now, run.progressSeconds * 1000);
+  const report = await reconcile(deps, {
+    dryRun: run.dryRun || readOnly,
+    scope: { targetGroups: cmd.targetGroups, endpointIds: cmd.endpointIds },
+    publishMetrics: run.publishMetrics && !readOnly,
+    perSiteMetrics: config.perSiteMetrics,
+    progress,
+  }).finally(() => progress.finish());
+  deps.log.info({ summary: report.summary }, 'run completed');
+  const scope = { region: await deps.targetGroups.region(), account: accountOf(report) };
+  if (readOnly) out.write(cmd.json ? toStatusJson(report, scope) : toStatusTable(report, scope, cmd.wide));
+  else
+    out.write(
+      cmd.json
+        ? toJson(report, { region: scope.region, account: scope.account ?? null })
+        : toTable(report, scope),
+    );
+  return exitCodeOf(report, cmd.detailedExitcode);
 }
