@@ -70,6 +70,31 @@ function toText(region: string, sites: readonly DoctorSite[]): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** One site's row: its checks, or why it could not be checked (not opted in, or not readable). */
+async function doctorSite(
+  clients: Parameters<typeof gatherSite>[0],
+  region: string,
+  candidate: Awaited<ReturnType<typeof discover>>[number],
+): Promise<DoctorSite> {
+  if (candidate.kind === 'rejected')
+    return {
+      targetGroupArn: candidate.arn,
+      targetGroupName: candidate.name,
+      endpointId: candidate.endpointId ?? null,
+      error: candidate.message,
+      checks: [],
+    };
+  const { targetGroup, tags } = candidate;
+  const endpointId = tags[ENDPOINT_ID_TAG] ?? '';
+  const row = { targetGroupArn: targetGroup.arn, targetGroupName: targetGroup.name, endpointId };
+  try {
+    const facts = await gatherSite(clients, region, targetGroup.arn, endpointId);
+    return { ...row, error: null, checks: runChecks(facts) };
+  } catch (error) {
+    return { ...row, error: `could not read the site: ${describeAwsError(error)}`, checks: [] };
+  }
+}
+
 export async function doctorCommand(
   cmd: Extract<Command, { name: 'doctor' }>,
   out: NodeJS.WritableStream,
@@ -88,38 +113,7 @@ export async function doctorCommand(
       endpointIds: cmd.endpointIds,
     });
     const sites: DoctorSite[] = [];
-    for (const candidate of candidates) {
-      if (candidate.kind === 'rejected') {
-        sites.push({
-          targetGroupArn: candidate.arn,
-          targetGroupName: candidate.name,
-          endpointId: candidate.endpointId ?? null,
-          error: candidate.message,
-          checks: [],
-        });
-        continue;
-      }
-      const { targetGroup, tags } = candidate;
-      const endpointId = tags[ENDPOINT_ID_TAG] ?? '';
-      try {
-        const facts = await gatherSite(doctorClients, region, targetGroup.arn, endpointId);
-        sites.push({
-          targetGroupArn: targetGroup.arn,
-          targetGroupName: targetGroup.name,
-          endpointId,
-          error: null,
-          checks: runChecks(facts),
-        });
-      } catch (error) {
-        sites.push({
-          targetGroupArn: targetGroup.arn,
-          targetGroupName: targetGroup.name,
-          endpointId,
-          error: `could not read the site: ${describeAwsError(error)}`,
-          checks: [],
-        });
-      }
-    }
+    for (const candidate of candidates) sites.push(await doctorSite(doctorClients, region, candidate));
     const summary = summaryOf(sites);
     out.write(cmd.json ? `${JSON.stringify({ region, sites, summary }, null, 2)}\n` : toText(region, sites));
     return summary.fail > 0 || summary.siteErrors > 0 ? EXIT.siteErrors : EXIT.ok;
