@@ -12,11 +12,14 @@
  *   visible again after the queue's visibility timeout; past `maxReceiveCount` receives they go to
  *   the dead-letter queue.
  * - Each invocation's simulated duration is what the client-side rate limits and the simulator's
- *   AWS-like buckets allow for the calls it has made so far: the bench's rate bound
- *   (test/bench/bound.ts) over the invocation's calls, computed live from the simulator's call log,
- *   so `context.getRemainingTimeInMillis()` (the function timeout minus that) reaches the product's
- *   deadline margin at the same point of a run on any machine. Nothing waits in real time: the
- *   product's client-side token buckets are turned off (their waits are what the bound counts).
+ *   AWS-like buckets allow for the calls it makes, computed live from the simulator's call log
+ *   (CallTiming): each call waits in simulated time for a token of its family's client-side bucket
+ *   (the product's configured rates) and of the AWS-like buckets it draws from (the bench's figures),
+ *   from when it was sent, and completes a latency later. So `context.getRemainingTimeInMillis()`
+ *   (the function timeout minus that) reaches the product's deadline margin at the same point of a
+ *   run on any machine. Nothing waits in real time: the product's client-side token buckets are
+ *   turned off (their waits are what is modelled). `timing: 'bound'` uses the bench's rate bound
+ *   over the calls made so far instead (test/bench/bound.ts), which lets every family overlap.
  * - Simulated time is one clock: the simulator's `clock` and the process's `Date` (the product's tick
  *   number and metric timestamps) both read it. Between invocations it jumps to the next event;
  *   during one it is the invocation's start plus its duration so far.
@@ -35,9 +38,10 @@ import { type ApiFamily, parseRateLimits, type RateLimit, TokenBucket } from '@v
 import { ENV } from '@vpce-target-sync/shared';
 import type { Context, ScheduledEvent, SQSEvent, SQSRecord } from 'aws-lambda';
 import { type Bound, rateBound } from '../bench/bound.ts';
-import { DEFAULT_LATENCY_MS, SIM_BUCKETS } from '../bench/settings.ts';
+import { DEFAULT_LATENCY_MS, OPERATION_FAMILY, SIM_BUCKETS } from '../bench/settings.ts';
 import {
   ACCOUNT_ID,
+  type CallRecord,
   type RateLimit as SimBucket,
   type SimClientConfig,
   type Simulator,
@@ -63,10 +67,18 @@ export interface DeploymentOptions {
   readonly loadHandler?: HandlerLoader;
   /** Environment over the template's (e.g. `LOG_LEVEL`). Default: `LOG_LEVEL=silent`. */
   readonly environment?: Readonly<Record<string, string>>;
-  /** Modelled latency of each serial call, ms. Default the bench's 20. */
+  /** Modelled latency of each call, ms. Default the bench's 20. */
   readonly latencyMs?: number;
-  /** The AWS-side buckets the bound assumes. Default the bench's (AWS's documented figures). */
+  /** The AWS-side buckets modelled. Default the bench's (AWS's documented figures). */
   readonly simBuckets?: Readonly<Record<string, SimBucket>>;
+  /**
+   * How an invocation's simulated duration follows from its calls. `buckets` (default): each call
+   * waits in simulated time for a token of its family's client-side bucket and of the AWS-like
+   * buckets it draws from, from when it was sent, and completes a latency later (see CallTiming).
+   * `bound`: the bench's rate bound over the calls made so far (test/bench/bound.ts), which lets
+   * every family overlap the others and so undercounts a run whose writes follow its reads.
+   */
+  readonly timing?: 'buckets' | 'bound';
   /** Queue names in the simulator. */
   readonly queueName?: string;
   readonly deadLetterQueueName?: string;
@@ -102,7 +114,7 @@ export interface Invocation {
   readonly startedAt: number;
   readonly endedAt: number;
   readonly durationMs: number;
-  /** The bound that set its duration. */
+  /** The rate bound of its calls (its duration with `timing: 'bound'`, a lower bound of it otherwise). */
   readonly bound: Bound;
   /** Its duration passed the function timeout: Lambda would have stopped it. */
   readonly timedOut: boolean;
@@ -232,7 +244,7 @@ class CallCounter {
 
   constructor(
     private readonly sim: Simulator,
-    private readonly onCall: (operation: string, params: Record<string, unknown>, at: number) => void,
+    private readonly onCall: (call: CallRecord) => void,
   ) {
     this.next = sim.calls.length;
   }
@@ -245,8 +257,94 @@ class CallCounter {
       this.seen += 1;
       this.counts[call.operation] = (this.counts[call.operation] ?? 0) + 1;
       if (call.throttled) this.throttled += 1;
-      this.onCall(call.operation, call.params as Record<string, unknown>, call.at);
+      this.onCall(call);
     }
+  }
+}
+
+/**
+ * One rate limit in simulated time, as a virtual scheduler (GCRA): a call sent at `at` starts once
+ * the bucket has a token, and takes it. State is kept across invocations: the bucket refills while
+ * the function is idle, as a warm function's client-side buckets and AWS's buckets do.
+ */
+class VirtualBucket {
+  private readonly intervalMs: number;
+  private readonly burstMs: number;
+  private tat = Number.NEGATIVE_INFINITY;
+
+  constructor(ratePerSecond: number, burst: number) {
+    this.intervalMs = 1000 / ratePerSecond;
+    this.burstMs = (Math.max(1, burst) - 1) * this.intervalMs;
+  }
+
+  /** When a call sent at `at` may start; the token is taken. */
+  take(at: number): number {
+    const start = Math.max(at, this.tat - this.burstMs);
+    this.tat = Math.max(this.tat, start) + this.intervalMs;
+    return start;
+  }
+
+  /** When a call sent at `at` could start, without taking a token. */
+  peek(at: number): number {
+    return Math.max(at, this.tat - this.burstMs);
+  }
+}
+
+/** `elasticloadbalancing:Describe*`, `tagging:GetResources`, `RegisterTargets`: as the simulator matches its bucket keys. */
+function bucketMatcher(key: string): (service: string, operation: string) => boolean {
+  const separator = key.indexOf(':');
+  const scope = separator >= 0 ? key.slice(0, separator) : undefined;
+  const pattern = separator >= 0 ? key.slice(separator + 1) : key;
+  const matches = pattern.endsWith('*')
+    ? (operation: string) => operation.startsWith(pattern.slice(0, -1))
+    : (operation: string) => operation === pattern;
+  return (service, operation) => (scope === undefined || scope === service) && matches(operation);
+}
+
+/**
+ * Simulated time of an invocation's calls, call by call: a call is sent at the simulated time it
+ * reached the simulator (the invocation's time then: the latest completion of the calls answered
+ * before it), starts when its family's client-side bucket (the product's configured rates, which
+ * the product waits for) and every AWS-like bucket it draws from have a token, and completes
+ * `latencyMs` later. Phases that follow one another (listing, then reads, then writes) take their
+ * own time, as they would in Lambda; calls in flight together share their wait. The invocation's
+ * duration is its last completion.
+ */
+class CallTiming {
+  private readonly client = new Map<ApiFamily, VirtualBucket>();
+  private readonly aws: {
+    readonly matches: (service: string, operation: string) => boolean;
+    readonly bucket: VirtualBucket;
+  }[];
+  latest = 0;
+
+  constructor(
+    rates: Readonly<Record<ApiFamily, RateLimit>>,
+    simBuckets: Readonly<Record<string, SimBucket>>,
+    private readonly latencyMs: number,
+  ) {
+    for (const [family, limit] of Object.entries(rates)) {
+      this.client.set(family as ApiFamily, new VirtualBucket(limit.ratePerSecond, limit.burst));
+    }
+    this.aws = Object.entries(simBuckets).map(([key, limit]) => ({
+      matches: bucketMatcher(key),
+      bucket: new VirtualBucket(limit.refillPerSecond, limit.capacity),
+    }));
+  }
+
+  begin(at: number): void {
+    this.latest = at;
+  }
+
+  call(record: Pick<CallRecord, 'service' | 'operation' | 'at'>): void {
+    const family = OPERATION_FAMILY[record.operation];
+    const client = family ? this.client.get(family) : undefined;
+    const aws = this.aws.filter((b) => b.matches(record.service, record.operation));
+    // The client's bucket first (the product waits for it), then AWS's, which all must have a token.
+    let start = client ? client.take(record.at) : record.at;
+    start = Math.max(start, ...aws.map((b) => b.bucket.peek(start)));
+    for (const b of aws) b.bucket.take(start);
+    this.latest = Math.max(this.latest, start + this.latencyMs);
   }
 }
 
@@ -298,6 +396,8 @@ export class VirtualDeployment {
   private readonly rates: Readonly<Record<ApiFamily, RateLimit>>;
   private readonly latencyMs: number;
   private readonly simBuckets: Readonly<Record<string, SimBucket>>;
+  private readonly timingMode: 'buckets' | 'bound';
+  private readonly timing: CallTiming;
   private readonly poller: SQSClient;
   private readonly undo: (() => void)[] = [];
   private handler: LambdaHandler | undefined;
@@ -324,6 +424,8 @@ export class VirtualDeployment {
     const rates = parseRateLimits(environment[ENV.rateLimits], ENV.rateLimits);
     if (!rates.ok) throw new Error(rates.error);
     this.rates = rates.value;
+    this.timingMode = options.timing ?? 'buckets';
+    this.timing = new CallTiming(this.rates, this.simBuckets, this.latencyMs);
     this.poller = new SQSClient(sim.clientConfig());
     this.startedAt = sim.clock.now();
     this.clock = new VirtualClock(this.startedAt);
@@ -560,20 +662,28 @@ export class VirtualDeployment {
     if (!handler) throw new Error('the deployment has stopped');
     const seq = ++this.seq;
     const startedAt = this.now();
-    const counter = new CallCounter(this.sim, (operation, params, at) => {
-      if (operation !== 'DescribeTargetHealth') return;
-      const arn = params.TargetGroupArn;
+    const timing = this.timing;
+    timing.begin(startedAt);
+    const counter = new CallCounter(this.sim, (call) => {
+      timing.call(call);
+      if (call.operation !== 'DescribeTargetHealth') return;
+      const arn = (call.params as Record<string, unknown>).TargetGroupArn;
       if (typeof arn !== 'string') return;
       const seen = this.checks.get(arn);
-      if (seen) seen.push(at);
-      else this.checks.set(arn, [at]);
+      if (seen) seen.push(call.at);
+      else this.checks.set(arn, [call.at]);
     });
     const bound = (): Bound => {
       counter.update();
       return rateBound(counter.counts, this.rates, this.simBuckets, this.latencyMs, kind === 'scheduled');
     };
+    const modelled = (): number => {
+      if (this.timingMode === 'bound') return bound().ms;
+      counter.update();
+      return timing.latest - startedAt;
+    };
     const stall = new StallMeter(() => counter.seen);
-    const used = () => bound().ms + stall.ms();
+    const used = () => modelled() + stall.ms();
     this.clock.running = { startedAt, used };
     const timeoutMs = this.settings.timeoutMs;
     const requestId = `virtual-${seq}`;
@@ -601,7 +711,7 @@ export class VirtualDeployment {
     }
     const final = bound();
     const stalledMs = stall.ms();
-    const durationMs = final.ms + stalledMs;
+    const durationMs = modelled() + stalledMs;
     this.clock.running = undefined;
     this.clock.set(startedAt + durationMs);
     const timedOut = durationMs > timeoutMs;
