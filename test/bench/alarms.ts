@@ -14,6 +14,7 @@ import {
   type AlarmMeasurement,
   AlarmScenarios,
   type HealthyWindow,
+  type ScenarioResult,
   type ScenarioSite,
 } from '../support/alarm-scenarios.ts';
 import { type Usage, VirtualDeployment } from '../support/deployment.ts';
@@ -47,6 +48,9 @@ export interface MeasuredPass {
 export interface DeploymentFigures {
   readonly sites: number;
   readonly alarms: readonly AlarmMeasurement[];
+  /** The not-running alarm with the schedule rule disabled, then enabled (the queue's work still runs). */
+  readonly scheduleOff: ScenarioResult['scheduleOff'] | undefined;
+  readonly maxQueued: number;
   readonly fullPass: MeasuredPass | undefined;
   readonly healthy: HealthyWindow;
   /** What the function used in the healthy window. */
@@ -108,18 +112,22 @@ export async function benchDeployment(
     options.log(`    ${line} (${((performance.now() - started) / 1000).toFixed(0)} s real)`);
   try {
     let alarms: readonly AlarmMeasurement[] = [];
+    let scheduleOff: ScenarioResult['scheduleOff'] | undefined;
     let healthy: HealthyWindow;
     if (options.scenarios === false) {
       healthy = await scenarios.healthy(sites, options.healthyMs, log);
     } else {
       const result = await scenarios.run(sites, { healthyMs: options.healthyMs, log });
       alarms = result.measurements;
+      scheduleOff = result.scheduleOff;
       healthy = result.healthy;
     }
     const invocations = deployment.invocations;
     return {
       sites: sites.length,
       alarms,
+      scheduleOff,
+      maxQueued: deployment.maxQueued,
       fullPass: healthy.pass && measuredPass(sites.length, healthy.pass, options.latencyMs),
       healthy,
       usage: deployment.usage(healthy.fromMs, healthy.toMs),

@@ -9,8 +9,10 @@
  *    and the errors alarm's ALARM;
  * 3. at t1 both are fixed as an operator would (policy back to `sync`; a new endpoint and the tag
  *    pointed at it): seconds from t1 to each alarm's OK;
- * 4. the schedule rule is disabled: seconds to the not-running alarm's ALARM; enabled again:
- *    seconds to its OK.
+ * 4. the function fails on every invocation: seconds to the not-running alarm's ALARM; repaired:
+ *    seconds to its OK;
+ * 5. the schedule rule is disabled, then enabled: the same, reported apart (`scheduleOff`), since
+ *    the function keeps running (and beating) while the events queue holds work.
  *
  * Requirements (issue 14 item 1): ALARM within 30 minutes of the first pass that saw the problem,
  * OK within 15 minutes of the fix.
@@ -43,11 +45,11 @@ export const ALARM_IDS: Readonly<Record<AlarmKind, string>> = {
 export interface AlarmMeasurement {
   readonly sites: number;
   readonly alarm: AlarmKind;
-  /** Seconds from the first pass that saw the problem (not-running: from disabling the schedule) to ALARM; null if it never fired. */
+  /** Seconds from the first pass that saw the problem (not-running: from the function failing) to ALARM; null if it never fired. */
   readonly secondsToAlarm: number | null;
-  /** Seconds from the fix (not-running: from enabling the schedule) to OK; null if it never returned. */
+  /** Seconds from the fix (not-running: from the repair) to OK; null if it never returned. */
   readonly secondsToOk: number | null;
-  /** Seconds from the change itself (drift, deletion, schedule off) to the first look at it (0 for not-running). */
+  /** Seconds from the change itself (drift, deletion) to the first look at it (0 for not-running). */
   readonly secondsToFirstLook: number | null;
 }
 
@@ -88,6 +90,10 @@ export interface ScenarioResult {
   /** Alarms that went to ALARM while the fleet was healthy (phase 1, after the first full pass): none expected. */
   readonly healthyAlarms: readonly string[];
   readonly healthy: HealthyWindow;
+  /** The not-running alarm when the schedule rule is disabled, then enabled (the queue's work still runs). */
+  readonly scheduleOff: { readonly secondsToAlarm: number | null; readonly secondsToOk: number | null };
+  /** The most messages the events queue held (not yet deleted) when a batch was taken. */
+  readonly maxQueued: number;
   readonly healthyMinutes: number;
   /** The first full pass from the first tick: simulated minutes, and the calls it made. */
   readonly fullPass:
@@ -247,17 +253,32 @@ export class AlarmScenarios {
     const errorOk = this.times('errors', t0, t1).okAt;
     log(`${stamp()} OK ${seconds(driftOk, t1)} s (drift), ${seconds(errorOk, t1)} s (errors) after the fix`);
 
-    // 4. Not running: the schedule rule disabled, then enabled again.
+    // 4. Not running: the function fails on every invocation (a bad configuration, lost
+    // permissions), then is repaired.
+    const b = d.now();
+    d.breakFunction('vpce-target-sync configuration error (a virtual deployment scenario)');
+    await d.runUntil(b + alarmCap, { stop: () => this.times('not-running', b).alarmAt !== undefined });
+    const brokenAlarm = this.times('not-running', b).alarmAt;
+    const r = d.now();
+    d.repairFunction();
+    await d.runUntil(r + okCap, { stop: () => this.times('not-running', b, r).okAt !== undefined });
+    const repairedOk = this.times('not-running', b, r).okAt;
+    log(
+      `${stamp()} function failing: ALARM ${seconds(brokenAlarm, b)} s; repaired: OK ${seconds(repairedOk, r)} s`,
+    );
+
+    // 5. The schedule rule disabled, then enabled again. While the events queue holds work (deferred
+    // sites, re-checks) the function still runs and beats, so this alarms only once the queue is empty.
     const p = d.now();
     d.pauseSchedule();
     await d.runUntil(p + alarmCap, { stop: () => this.times('not-running', p).alarmAt !== undefined });
     const stoppedAlarm = this.times('not-running', p).alarmAt;
-    const r = d.now();
+    const q = d.now();
     d.resumeSchedule();
-    await d.runUntil(r + okCap, { stop: () => this.times('not-running', p, r).okAt !== undefined });
-    const runningOk = this.times('not-running', p, r).okAt;
+    await d.runUntil(q + okCap, { stop: () => this.times('not-running', p, q).okAt !== undefined });
+    const runningOk = this.times('not-running', p, q).okAt;
     log(
-      `${stamp()} schedule off: ALARM ${seconds(stoppedAlarm, p)} s; on again: OK ${seconds(runningOk, r)} s`,
+      `${stamp()} schedule off: ALARM ${seconds(stoppedAlarm, p)} s (${d.queued()} messages queued); on again: OK ${seconds(runningOk, q)} s`,
     );
 
     const invocations = d.invocations;
@@ -281,11 +302,13 @@ export class AlarmScenarios {
         {
           sites: sites.length,
           alarm: 'not-running',
-          secondsToAlarm: seconds(stoppedAlarm, p),
-          secondsToOk: seconds(runningOk, r),
+          secondsToAlarm: seconds(brokenAlarm, b),
+          secondsToOk: seconds(repairedOk, r),
           secondsToFirstLook: 0,
         },
       ],
+      scheduleOff: { secondsToAlarm: seconds(stoppedAlarm, p), secondsToOk: seconds(runningOk, q) },
+      maxQueued: d.maxQueued,
       healthy,
       healthyAlarms: healthy.alarms,
       healthyMinutes: (healthy.toMs - healthy.fromMs) / MINUTE,

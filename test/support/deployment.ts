@@ -626,7 +626,11 @@ export class VirtualDeployment {
     await this.invoke('scheduled', event, []);
   }
 
+  /** The most messages the events queue held (not yet deleted) when a batch was taken. */
+  maxQueued = 0;
+
   private async invokeBatch(): Promise<void> {
+    this.maxQueued = Math.max(this.maxQueued, this.queued());
     const received = await this.poller.send(
       new ReceiveMessageCommand({
         QueueUrl: this.queueUrl,
