@@ -17,7 +17,7 @@
  *   (the product's configured rates) and of the AWS-like buckets it draws from (the bench's figures),
  *   from when it was sent, and completes a latency later. So `context.getRemainingTimeInMillis()`
  *   (the function timeout minus that) reaches the product's deadline margin at the same point of a
- *   run on any machine. Nothing waits in real time: the product's client-side token buckets are
+ *   run on any machine (given the same order of calls). Nothing waits in real time: the product's client-side token buckets are
  *   turned off (their waits are what is modelled). `timing: 'bound'` uses the bench's rate bound
  *   over the calls made so far instead (test/bench/bound.ts), which lets every family overlap.
  * - Simulated time is one clock: the simulator's `clock` and the process's `Date` (the product's tick
