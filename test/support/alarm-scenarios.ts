@@ -64,7 +64,7 @@ export interface ScenarioSite {
 export interface ScenarioOptions {
   /** Simulated time the healthy fleet runs after its first full pass. Default 2 h. */
   readonly healthyMs?: number;
-  /** How long to wait for an ALARM before giving up. Default 45 minutes. */
+  /** How long after the first look at a site (not-running: after the failure) to wait for an ALARM. Default 45 minutes. */
   readonly alarmCapMs?: number;
   /** How long to wait for an OK before giving up. Default 30 minutes. */
   readonly okCapMs?: number;
@@ -211,10 +211,15 @@ export class AlarmScenarios {
     );
     await this.ec2.send(new DeleteVpcEndpointsCommand({ VpcEndpointIds: [broken.endpointId] }));
     log(`${stamp()} drift (observe, ${drifted.ips[0]} deregistered) and a deleted endpoint`);
-    await d.runUntil(t0 + alarmCap, {
-      stop: () =>
-        this.times('unresolved-drift', t0).alarmAt !== undefined &&
-        this.times('errors', t0).alarmAt !== undefined,
+    // Until each alarm has fired, or `alarmCap` has passed since the first look at its site (a
+    // large fleet may first look at a site long after t0), and at most three caps in all.
+    const settled = (kind: AlarmKind, arn: string): boolean => {
+      if (this.times(kind, t0).alarmAt !== undefined) return true;
+      const seen = d.firstCheck(arn, t0);
+      return seen !== undefined && d.now() >= seen + alarmCap;
+    };
+    await d.runUntil(t0 + 3 * alarmCap, {
+      stop: () => settled('unresolved-drift', drifted.arn) && settled('errors', broken.arn),
     });
     const driftSeen = d.firstCheck(drifted.arn, t0);
     const errorSeen = d.firstCheck(broken.arn, t0);
