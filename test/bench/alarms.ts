@@ -45,7 +45,11 @@ export interface MeasuredPass {
   readonly calls: Readonly<Record<string, number>>;
 }
 
-export interface DeploymentFigures {
+export interface DeploymentFigures
+  extends Pick<
+    ScenarioResult,
+    'timedOut' | 'throttled' | 'stalledMs' | 'deadLetters' | 'invocations' | 'simulatedMinutes'
+  > {
   readonly sites: number;
   readonly alarms: readonly AlarmMeasurement[];
   /** The not-running alarm with the schedule rule disabled, then enabled (the queue's work still runs). */
@@ -55,12 +59,6 @@ export interface DeploymentFigures {
   readonly healthy: HealthyWindow;
   /** What the function used in the healthy window. */
   readonly usage: Usage;
-  readonly timedOut: number;
-  readonly throttled: number;
-  readonly stalledMs: number;
-  readonly deadLetters: number;
-  readonly invocations: number;
-  readonly simulatedMinutes: number;
   readonly realSeconds: number;
 }
 
