@@ -17,10 +17,11 @@ import { type Harness, startHarness } from '../support/harness.ts';
 
 /**
  * A full pass spread over ticks keeps its alarms true (docs/DESIGN.md, "Alarms at every fleet
- * size"): the sites a tick leaves in drift or in error are re-checked through the events queue
- * while their share is not due, and the event path hands on what it cannot finish. The describe
- * rate is set so low (0.01/s, with a burst that never makes a call wait) that a tick's share is 2
- * sites: 6 sites take 3 ticks. Product time is simulated with a fake Date, one tick per 5 minutes.
+ * size"): the sites a run leaves in drift or in error are watched by the warm function, and every
+ * tick checks them first, whatever its share, until a run finds them clean; that run publishes the
+ * all-clear. The describe rate is set so low (0.01/s, with a burst that never makes a call wait)
+ * that a tick's share is 2 sites: 6 sites take 3 ticks. Product time is simulated with a fake Date,
+ * one tick per 5 minutes.
  */
 const QUEUE = 'vpce-target-sync-recheck';
 const INTERVAL_MS = 5 * 60_000;
@@ -28,6 +29,8 @@ const SITES_PER_TICK = 2;
 let h: Harness;
 let queueUrl: string;
 let handler: Handler;
+/** Every site the tests of this file opted in: the fleet the product lists. */
+const optedIn: string[] = [];
 const context = (remainingMs = 100_000) =>
   ({ awsRequestId: 'req-recheck', getRemainingTimeInMillis: () => remainingMs }) as unknown as Context;
 
@@ -63,13 +66,40 @@ const sent = async (): Promise<Sent[]> =>
     }))
     .filter((s) => s.message.kind === REQUEUE_KIND);
 
+/** The target groups looked at (DescribeTargetHealth) since `h.resetCalls()`. */
+const looked = async (): Promise<string[]> =>
+  (await h.calls())
+    .filter((c) => c.operation === 'DescribeTargetHealth')
+    .map((c) => c.params.TargetGroupArn as string)
+    .sort();
+
+/** The per-site UnresolvedDriftTargets published since `h.resetCalls()`: [site name, value]. */
+const unresolvedPublished = async (): Promise<[string, number][]> =>
+  (await h.calls())
+    .filter((c) => c.operation === 'PutMetricData' && c.params.Namespace === METRIC_NAMESPACE)
+    .flatMap(
+      (c) =>
+        c.params.MetricData as {
+          MetricName: string;
+          Value: number;
+          Dimensions?: { Name: string; Value: string }[];
+        }[],
+    )
+    .filter((d) => d.MetricName === METRIC.UnresolvedDriftTargets && d.Dimensions?.length)
+    .map((d) => [d.Dimensions?.[0]?.Value ?? '', d.Value]);
+
 const at = (ms: number) => {
   vi.useFakeTimers({ toFake: ['Date'] });
   vi.setSystemTime(ms);
 };
 
-describe('a spread-out pass re-checks what it leaves in drift or in error', () => {
-  it('re-queues drifted and failing sites with the time their share is due again, and the event path keeps them coming until then or until clean', async () => {
+const tick = async (start: number) => {
+  at(start);
+  await handler(scheduledEvent() as unknown as ScheduledEvent, context());
+};
+
+describe('a spread-out pass watches what it leaves in drift or in error', () => {
+  it('checks the watched sites on every tick whatever its share, until a run finds them clean, which publishes the all-clear; nothing goes through the queue', async () => {
     const vpc = await h.account.vpc(5);
     const endpointId = await h.account.endpoint(vpc, 2);
     const ips = await h.account.endpointIps(endpointId);
@@ -83,67 +113,72 @@ describe('a spread-out pass re-checks what it leaves in drift or in error', () =
     await h.account.register(observed, ips.slice(0, 1));
     const broken = await h.account.site('recheck-broken', vpc, { endpointId: 'vpce-0123456789abcdef0' });
     const fleet = [...healthy, observed, broken];
+    optedIn.push(...fleet);
+    const shareAt = (start: number) =>
+      shareOf(fleet, shardFor(fleet.length, SITES_PER_TICK, start / INTERVAL_MS));
 
-    await h.resetCalls();
-    // Three ticks: one pass, each site in exactly one share.
+    // Two passes, tick by tick: each tick looks at its share and at every site an earlier tick
+    // left in drift or in error.
     const base = Math.ceil(Date.now() / INTERVAL_MS) * INTERVAL_MS;
-    const tickOf = new Map<string, number>();
-    for (let tick = 0; tick < 3; tick++) {
-      const start = base + tick * INTERVAL_MS;
-      for (const arn of shareOf(fleet, shardFor(fleet.length, SITES_PER_TICK, start / INTERVAL_MS)))
-        tickOf.set(arn, start);
-      at(start);
-      await handler(scheduledEvent() as unknown as ScheduledEvent, context());
+    const watched = new Set<string>();
+    for (let n = 0; n < 6; n++) {
+      const start = base + n * INTERVAL_MS;
+      await h.resetCalls();
+      await tick(start);
+      const share = shareAt(start);
+      expect(await looked()).toEqual([...new Set([...share, ...watched])].sort());
+      expect(await sent()).toEqual([]);
+      for (const arn of share) if (arn === observed || arn === broken) watched.add(arn);
     }
-    expect(tickOf.size).toBe(fleet.length);
+    expect([...watched].sort()).toEqual([observed, broken].sort());
 
-    const rechecks = (await sent()).filter((s) => s.message.reason.startsWith('recheck'));
-    const named = rechecks.flatMap((s) => s.message.targetGroupArns);
-    expect(named.sort()).toEqual([observed, broken].sort());
-    for (const { message, delaySeconds } of rechecks) {
-      expect(delaySeconds).toBe(90);
-      const site = message.targetGroupArns[0] as string;
-      // Due again one pass (3 ticks) after the tick that saw it, and two re-checks past that.
-      expect(message.until).toBe((tickOf.get(site) as number) + 3 * INTERVAL_MS + 180_000);
-      expect(message.recheck).toBe(true);
-    }
-
-    // The event path takes the re-check of the observed site 2 minutes later: still in drift (and
-    // the broken one, when the same share held both, still in error), so it goes round again with
-    // the same `until`.
-    const recheckOf = (arn: string) =>
-      rechecks.find((s) => s.message.targetGroupArns.includes(arn))?.message as RequeueMessage;
-    const first = recheckOf(observed);
-    const before = (await sent()).length;
-    at((tickOf.get(observed) as number) + 2 * 60_000);
-    await handler(sqsBatch([first]) as unknown as SQSEvent, context());
-    const again = (await sent()).slice(before);
-    expect(again).toHaveLength(1);
-    expect(again[0]?.message).toMatchObject({ targetGroupArns: first.targetGroupArns, until: first.until });
-    expect(again[0]?.delaySeconds).toBe(90);
-
-    // Once its share is due (less than one re-check delay before `until`), the chain ends.
-    const late = (await sent()).length;
-    at((first.until as number) - 60_000);
-    await handler(sqsBatch([first]) as unknown as SQSEvent, context());
-    expect((await sent()).slice(late)).toEqual([]);
-
-    // Fixed (switched to sync): the re-check converges it and it is sent no more.
+    // Fixed (switched to sync): the next tick converges it, publishes its all-clear (zero), and
+    // the tick after looks at it only when its share is due.
     await h.account.tag(observed, { [POLICY_TAG]: 'sync' });
-    const fixed = (await sent()).length;
-    at((tickOf.get(observed) as number) + 4 * 60_000);
-    await handler(sqsBatch([first]) as unknown as SQSEvent, context());
-    const still = first.targetGroupArns.filter((a) => a !== observed);
-    expect((await sent()).slice(fixed).flatMap((s) => s.message.targetGroupArns)).toEqual(still);
+    const fixedAt = base + 6 * INTERVAL_MS;
+    await h.resetCalls();
+    await tick(fixedAt);
+    expect(await looked()).toContain(observed);
+    expect(await unresolvedPublished()).toContainEqual(['recheck-observed', 0]);
     expect((await h.account.targets(observed)).sort()).toEqual([...ips].sort());
+    const after = fixedAt + INTERVAL_MS;
+    await h.resetCalls();
+    await tick(after);
+    expect(await looked()).toEqual([...new Set([...shareAt(after), broken])].sort());
   });
 
-  it('an event batch near its deadline starts no site and hands its sites on with their `until`', async () => {
+  it('watches a site the event path leaves in drift: the next tick looks at it though its share is not due', async () => {
+    const vpc = await h.account.vpc(7);
+    const endpointId = await h.account.endpoint(vpc, 2);
+    const ips = await h.account.endpointIps(endpointId);
+    const drifting = await h.account.site('recheck-by-event', vpc, { endpointId, policy: 'observe' });
+    await h.account.register(drifting, ips.slice(0, 1));
+    optedIn.push(drifting);
+    const message = {
+      kind: REQUEUE_KIND,
+      version: 1,
+      targetGroupArns: [drifting],
+      endpointIds: [],
+      attempt: 1,
+      reason: 'deferred',
+    };
+    const base = Math.ceil(Date.now() / INTERVAL_MS) * INTERVAL_MS + 100 * INTERVAL_MS;
+    at(base - 60_000);
+    await handler(sqsBatch([message]) as unknown as SQSEvent, context());
+    // A tick whose share does not hold the site still looks at it.
+    let start = base;
+    while (shareOf(optedIn, shardFor(optedIn.length, SITES_PER_TICK, start / INTERVAL_MS)).has(drifting))
+      start += INTERVAL_MS;
+    await h.resetCalls();
+    await tick(start);
+    expect(await looked()).toContain(drifting);
+  });
+
+  it('an event batch near its deadline starts no site and hands its sites on, visible at once', async () => {
     const vpc = await h.account.vpc(6);
     const endpointId = await h.account.endpoint(vpc, 2);
     const arns: string[] = [];
     for (let i = 0; i < 3; i++) arns.push(await h.account.site(`deferred-${i}`, vpc, { endpointId }));
-    const until = Math.ceil(Date.now() / INTERVAL_MS) * INTERVAL_MS + 20 * 60_000;
     const message = {
       kind: REQUEUE_KIND,
       version: 1,
@@ -151,16 +186,15 @@ describe('a spread-out pass re-checks what it leaves in drift or in error', () =
       endpointIds: [],
       attempt: 1,
       reason: 'deferred',
-      until,
     };
     await h.resetCalls();
     const before = (await sent()).length;
     await handler(sqsBatch([message]) as unknown as SQSEvent, context(10_000));
     const handed = (await sent()).slice(before);
     expect(handed).toHaveLength(1);
-    expect(handed[0]?.message).toMatchObject({ until, reason: expect.stringMatching(/^deferred/) });
+    expect(handed[0]?.message).toMatchObject({ reason: expect.stringMatching(/^deferred/) });
     expect([...(handed[0]?.message.targetGroupArns ?? [])].sort()).toEqual([...arns].sort());
-    expect(handed[0]?.delaySeconds).toBe(60);
+    expect(handed[0]?.delaySeconds).toBe(0);
     for (const arn of arns) expect(await h.account.targets(arn)).toEqual([]);
   });
 });

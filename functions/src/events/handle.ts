@@ -9,14 +9,11 @@ import { awsErrorCode, describeAwsError, isTransient } from '../aws/errors.ts';
 import type { TargetGroups } from '../aws/target-groups.ts';
 import { type Candidate, withFreshTags } from '../reconcile/discover.ts';
 import { type ReconcileDeps, type ReconcileOptions, reconcileCandidates } from '../reconcile/reconcile.ts';
-import { type RunReport, type SiteReport, sitesToRecheck } from '../reconcile/report.ts';
+import { type RunReport, type SiteReport, updateWatch } from '../reconcile/report.ts';
 import {
   DEFERRED_DELAY_SECONDS,
   DEFERRED_REASON,
   nextDelay,
-  RECHECK_DELAY_SECONDS,
-  RECHECK_MAX_SITES,
-  RECHECK_REASON,
   type RequeueRequest,
   type Requeuer,
   requeueSites,
@@ -31,6 +28,11 @@ export interface QueueRecord {
 export interface EventsOptions extends Omit<ReconcileOptions, 'scope'> {
   /** The reconciler's own role: its RegisterTargets/DeregisterTargets echoes are dropped. */
   readonly ownRoleArn?: string | undefined;
+  /**
+   * The sites a warm function watches (WarmState.watch): a watched site found clean publishes the
+   * all-clear and leaves; a site left in drift or in error joins, for the next tick to check.
+   */
+  readonly watch?: Set<string>;
 }
 
 export interface IgnoredMessage {
@@ -63,17 +65,13 @@ interface Work {
   readonly endpointIds: readonly string[];
   readonly targetGroupArns: readonly string[];
   readonly attempt: number;
-  /** A site of a spread-out pass: re-checked until then while it stays in drift or in error. */
-  readonly until?: number | undefined;
-  /** Named by a re-check: the sites were in drift or in error. */
-  readonly recheck?: boolean;
 }
 
 function toWork(messageId: string, m: QueueMessageInterpretation): Work | IgnoredMessage {
   if (m.kind === 'ignored') return { messageId, reason: m.reason };
   if (m.kind === 'requeue') {
-    const { endpointIds, targetGroupArns, attempt, until, recheck } = m.message;
-    return { messageId, endpointIds, targetGroupArns, attempt, until, recheck: recheck === true };
+    const { endpointIds, targetGroupArns, attempt } = m.message;
+    return { messageId, endpointIds, targetGroupArns, attempt };
   }
   return { messageId, endpointIds: m.endpointIds, targetGroupArns: m.targetGroupArns, attempt: 0 };
 }
@@ -109,11 +107,12 @@ export async function handleMessages(
   const notInScope = outOfScope(deps, work, named, ignored);
   const report = await reconcileCandidates(deps, options, named.candidates, {
     eventsIgnored: ignored.length,
-    rechecked: new Set(work.filter((w) => w.recheck).flatMap((w) => w.targetGroupArns)),
+    rechecked: new Set(options.watch),
   });
+  if (options.watch) updateWatch(options.watch, report.sites);
   const failed = messagesToRetry(work, report);
   const requeued = await requeueWaiting(deps, requeuer, options, work, report, failed);
-  await sendOnward(deps, requeuer, options, work, report, failed);
+  await sendDeferred(deps, requeuer, options, work, report, failed);
   return { report, ignored, notInScope, requeued, failedMessageIds: [...failed] };
 }
 
@@ -229,7 +228,6 @@ async function requeueWaitingSite(
     targetGroupArns: [site.targetGroupArn],
     attempt: request.attempt,
     reason: site.message,
-    until: Math.max(0, ...naming.map((w) => w.until ?? 0)) || undefined,
   });
   try {
     if (!options.dryRun) await requeuer.send(message, delaySeconds);
@@ -245,12 +243,10 @@ async function requeueWaitingSite(
 }
 
 /**
- * What a batch hands on to later invocations: the sites it deferred at its deadline, and the sites
- * of a spread-out pass it leaves in drift or in error, re-checked while their share is not due
- * (docs/DESIGN.md, "Alarms at every fleet size"). Both keep the `until` of the messages that named
- * them. When a send fails, the messages that named those sites are retried instead.
+ * Sends the sites the batch deferred at its deadline back to the queue, for the next invocation.
+ * When the send fails, the messages that named those sites are retried instead.
  */
-async function sendOnward(
+async function sendDeferred(
   deps: ReconcileDeps,
   requeuer: Requeuer,
   options: EventsOptions,
@@ -258,57 +254,20 @@ async function sendOnward(
   report: RunReport,
   failed: Set<string>,
 ): Promise<void> {
-  const now = (deps.now ?? (() => new Date()))().getTime();
-  const untilOf = (arn: string): number | undefined => {
-    const times = work
-      .filter((w) => w.targetGroupArns.includes(arn) && w.until)
-      .map((w) => w.until as number);
-    return times.length ? Math.max(...times) : undefined;
-  };
-  const recheckable = report.sites.filter(
-    (s) => !s.retryable && (untilOf(s.targetGroupArn) ?? 0) > now + RECHECK_DELAY_SECONDS * 1000,
-  );
-  const sends = [
-    ...groupByUntil(
-      (report.deferred ?? []).map((d) => d.targetGroupArn),
-      untilOf,
-    ).map((g) => ({
-      ...g,
-      reason: DEFERRED_REASON,
-      delaySeconds: DEFERRED_DELAY_SECONDS,
-    })),
-    ...groupByUntil(sitesToRecheck(recheckable, RECHECK_MAX_SITES), untilOf).map((g) => ({
-      ...g,
-      reason: RECHECK_REASON,
-      delaySeconds: RECHECK_DELAY_SECONDS,
-      recheck: true,
-    })),
-  ];
-  for (const { arns, ...how } of sends) {
-    try {
-      if (!options.dryRun) await requeueSites(requeuer, arns, how);
-      deps.log.info({ sites: arns.length, reason: how.reason, until: how.until }, 're-queued');
-    } catch (error) {
-      deps.log.error(
-        { sites: arns.length, errorCode: awsErrorCode(error) },
-        `re-queue failed: ${describeAwsError(error)}`,
-      );
-      for (const w of work) if (w.targetGroupArns.some((a) => arns.includes(a))) failed.add(w.messageId);
-    }
+  const arns = (report.deferred ?? []).map((d) => d.targetGroupArn);
+  if (arns.length === 0) return;
+  try {
+    if (!options.dryRun)
+      await requeueSites(requeuer, arns, { reason: DEFERRED_REASON, delaySeconds: DEFERRED_DELAY_SECONDS });
+    deps.log.info({ sites: arns.length, reason: DEFERRED_REASON }, 're-queued');
+  } catch (error) {
+    deps.log.error(
+      { sites: arns.length, errorCode: awsErrorCode(error) },
+      `re-queue failed: ${describeAwsError(error)}`,
+    );
+    for (const w of work) if (w.targetGroupArns.some((a) => arns.includes(a))) failed.add(w.messageId);
   }
 }
-
-const groupByUntil = (
-  arns: readonly string[],
-  untilOf: (arn: string) => number | undefined,
-): { arns: string[]; until: number | undefined }[] => {
-  const groups = new Map<number | undefined, string[]>();
-  for (const arn of arns) {
-    const until = untilOf(arn);
-    groups.set(until, [...(groups.get(until) ?? []), arn]);
-  }
-  return [...groups].map(([until, group]) => ({ arns: group, until }));
-};
 
 /** What discovery made of the names a batch carries. */
 interface Named {

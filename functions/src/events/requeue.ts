@@ -54,27 +54,25 @@ export function queueRequeuer(sqs: () => Promise<SQSClient>, queueUrl: string | 
 export const nextDelay = (attemptsSoFar: number): number | undefined => REQUEUE_DELAYS_SECONDS[attemptsSoFar];
 
 /**
- * Sites per message for deferred sites and re-checks: the DescribeTags and DescribeTargetGroups
- * batch, so a message costs one call of each. A batch of ten such messages is 200 sites, about a
- * minute at the polite describe rate: the event path's invocations stay short, so an event never
- * waits long behind a spread-out pass.
+ * Sites per message for deferred sites: the DescribeTags and DescribeTargetGroups batch, so a
+ * message costs one call of each. A batch of ten such messages is 200 sites, about a minute at the
+ * polite describe rate: the event path's invocations stay short, so an event never waits long
+ * behind a spread-out pass.
  */
 export const SITES_PER_MESSAGE = 20;
-/** Deferred sites come back after the tick has ended (the function runs one invocation at a time). */
-export const DEFERRED_DELAY_SECONDS = 60;
-
 /**
- * How long a site left in drift or in error waits before it is checked again, while its share of a
- * spread-out pass is not due: short enough that, even behind a whole scheduled tick (2 minutes)
- * and a batch of deferred sites, every 5-minute alarm period gets a datapoint from it.
+ * Deferred sites are sent as the run ends, visible at once: the next invocation takes them. If the
+ * event source polls them while this invocation is still returning (reserved concurrency 1), Lambda
+ * retries the throttled invocation with back-off while the messages stay in flight, within the
+ * queue's visibility timeout ("Handling errors for an SQS event source in Lambda",
+ * https://docs.aws.amazon.com/lambda/latest/operatorguide/sqs-retries.html). A delay would leave
+ * the function idle: at 10,000 sites, 60 s after every tick was a fifth of the pass's time.
  */
-export const RECHECK_DELAY_SECONDS = 90;
-/** Sites one run sends for a re-check: the run-wide alarms need one; a few name the culprits on the dashboard. */
-export const RECHECK_MAX_SITES = SITES_PER_MESSAGE;
+export const DEFERRED_DELAY_SECONDS = 0;
 
 /**
- * Sends sites to the events queue, `SITES_PER_MESSAGE` to a message: sites a run deferred at its
- * deadline, or sites to check again. Returns the messages sent.
+ * Sends the sites a run deferred at its deadline to the events queue, `SITES_PER_MESSAGE` to a
+ * message. Returns the messages sent.
  */
 export async function requeueSites(
   requeuer: Requeuer,
@@ -82,9 +80,6 @@ export async function requeueSites(
   how: {
     readonly reason: string;
     readonly delaySeconds: number;
-    readonly until?: number | undefined;
-    /** The sites are in drift or in error (see RequeueMessage.recheck). */
-    readonly recheck?: boolean;
   },
 ): Promise<number> {
   let messages = 0;
@@ -93,8 +88,6 @@ export async function requeueSites(
       targetGroupArns: batch,
       attempt: 1,
       reason: how.reason,
-      until: how.until,
-      recheck: how.recheck,
     });
     await requeuer.send(message, how.delaySeconds);
     messages += 1;
@@ -103,4 +96,3 @@ export async function requeueSites(
 }
 
 export const DEFERRED_REASON = 'deferred: the run reached its deadline before it got to these sites';
-export const RECHECK_REASON = 'recheck: left in drift or in error while their share of the pass is not due';

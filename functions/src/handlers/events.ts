@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { handleMessages } from '../events/handle.ts';
 import { queueRequeuer } from '../events/requeue.ts';
+import type { WarmState } from '../reconcile/reconcile.ts';
 import { nearDeadline } from './deadline.ts';
 import { logUnhandledErrors } from './middleware.ts';
 import type { HandlerRuntime, LazyRuntime } from './setup.ts';
@@ -9,6 +10,7 @@ import type { HandlerRuntime, LazyRuntime } from './setup.ts';
 /** EventBridge events delivered through SQS: only the sites they name, partial batch failures reported. */
 export async function handleEventBatch(
   { config, clients, deps, log }: HandlerRuntime,
+  warm: WarmState,
   event: SQSEvent,
   context: Context,
 ): Promise<SQSBatchResponse> {
@@ -22,6 +24,7 @@ export async function handleEventBatch(
       publishMetrics: true,
       ownRoleArn: config.roleArn,
       shouldStop: nearDeadline(context),
+      watch: warm.watch,
     },
     event.Records.map((r) => ({ messageId: r.messageId, body: r.body })),
   );
@@ -39,8 +42,8 @@ export async function handleEventBatch(
 }
 
 /** The events path of one handler, on its runtime. */
-export function eventsHandler(runtime: LazyRuntime) {
-  return middy((event: SQSEvent, context: Context) => handleEventBatch(runtime.get(), event, context)).use(
-    logUnhandledErrors(() => runtime.built()?.log),
-  );
+export function eventsHandler(runtime: LazyRuntime, warm: WarmState) {
+  return middy((event: SQSEvent, context: Context) =>
+    handleEventBatch(runtime.get(), warm, event, context),
+  ).use(logUnhandledErrors(() => runtime.built()?.log));
 }

@@ -1,4 +1,5 @@
 import type { Context, ScheduledEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { coldState } from '../reconcile/reconcile.ts';
 import type { RunSummary } from '../reconcile/report.ts';
 import { eventsHandler } from './events.ts';
 import { scheduledHandler } from './scheduled.ts';
@@ -20,8 +21,10 @@ export type Handler = (
  */
 export function createHandler(options: HandlerOptions = {}): Handler {
   const runtime = lazyRuntime(options);
-  const events = eventsHandler(runtime);
-  const scheduled = scheduledHandler(runtime);
+  // Shared by both paths: a site the event path leaves in drift is watched by the next tick.
+  const warm = coldState();
+  const events = eventsHandler(runtime, warm);
+  const scheduled = scheduledHandler(runtime, warm);
   return async (event, context) => {
     if ('Records' in event && Array.isArray(event.Records)) return events(event, context);
     return scheduled(event as ScheduledEvent, context);

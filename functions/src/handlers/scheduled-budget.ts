@@ -12,7 +12,7 @@ export const PASS_RATE_SHARE = 0.9;
  * DescribeTargetGroups calls that look the share's sites up by ARN and of the DescribeTags calls
  * that read their tags fresh.
  */
-export const DESCRIBE_CALLS_PER_SITE = 1 + 1 / DESCRIBE_TARGET_GROUPS_MAX_IDS + 1 / DESCRIBE_TAGS_MAX_ARNS;
+export const DESCRIBE_CALLS_PER_SITE = 1 + 1 / DESCRIBE_TAGS_MAX_ARNS;
 
 /**
  * How many sites one tick's share holds: what the ELBv2 Describe rate allows in one schedule

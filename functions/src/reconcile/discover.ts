@@ -1,10 +1,4 @@
-import {
-  ENDPOINT_ID_TAG,
-  isOptedIn,
-  type Shard,
-  shareOf,
-  type TargetGroupFacts,
-} from '@vpce-target-sync/shared';
+import { ENDPOINT_ID_TAG, isOptedIn, type TargetGroupFacts } from '@vpce-target-sync/shared';
 import { findTakesFewerCalls, type Tags, type TargetGroups } from '../aws/target-groups.ts';
 
 /** Which sites a run looks at. Within a list any entry matches; both lists given, a site must match both. */
@@ -103,25 +97,24 @@ export async function listFleet(targetGroups: TargetGroups): Promise<string[]> {
 }
 
 /**
- * Discovery for a tick that takes one share of the fleet (the scheduled pass over a large fleet):
- * describes only the share's target groups by ARN whenever that takes no more calls than listing
- * every target group in the account could (the adapter knows its batch and page sizes), then reads
- * their tags fresh. At 10,000 sites among 40,000 target groups a share of 981 costs 50 calls
- * instead of 100.
+ * Discovery for a tick that takes the whole fleet from its listing: describes the listed target
+ * groups by ARN when that takes no more calls than listing every target group in the account could
+ * (the adapter knows its batch and page sizes; the account holds at least the fleet), else lists
+ * them all, then reads their tags fresh. A share of a spread-out pass is looked up chunk by chunk
+ * instead (reconcile.ts, discoverInChunks).
  */
-export async function discoverShare(
+export async function discoverFleet(
   targetGroups: TargetGroups,
   fleet: readonly string[],
-  shard: Shard,
 ): Promise<Candidate[]> {
-  const share = shareOf(fleet, shard);
-  if (share.size === 0) return [];
-  const facts = findTakesFewerCalls(share.size, fleet.length)
-    ? await targetGroups.find([...share])
+  if (fleet.length === 0) return [];
+  const listed = new Set(fleet);
+  const facts = findTakesFewerCalls(fleet.length, fleet.length)
+    ? await targetGroups.find(fleet)
     : await targetGroups.listAll();
   return withFreshTags(
     targetGroups,
-    facts.filter((tg) => share.has(tg.arn)),
+    facts.filter((tg) => listed.has(tg.arn)),
   );
 }
 

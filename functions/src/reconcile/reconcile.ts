@@ -14,6 +14,7 @@ import {
   type Shard,
   type SiteSpec,
   shardFor,
+  shareOf,
   type Target,
   type TargetGroupFacts,
   validateTargetGroup,
@@ -24,8 +25,15 @@ import { awsErrorCode, awsRequestId, describeAwsError, isTransient } from '../aw
 import type { MetricsSink } from '../aws/metrics.ts';
 import type { TargetGroups } from '../aws/target-groups.ts';
 import { mapConcurrent } from './concurrency.ts';
-import { type Candidate, discover, discoverShare, listFleet, type Scope } from './discover.ts';
-import { type DeferredSite, type RunReport, type SiteReport, siteFigures, summarize } from './report.ts';
+import { type Candidate, discover, discoverFleet, listFleet, type Scope, withFreshTags } from './discover.ts';
+import {
+  type DeferredSite,
+  type RunReport,
+  type SiteReport,
+  siteFigures,
+  summarize,
+  updateWatch,
+} from './report.ts';
 
 /** How a report names the state of an endpoint EC2 does not list. */
 export const ENDPOINT_NOT_FOUND = 'not found';
@@ -71,15 +79,32 @@ export interface ReconcileOptions {
   readonly sharding?: {
     readonly sitesPerRun: number;
     readonly tick: number;
-    /** The fleet's listing, carried from tick to tick of a warm function (see fleetShare). */
-    readonly carried?: CarriedListing;
+    /** What a warm function carries from tick to tick (see WarmState). */
+    readonly warm?: WarmState;
   };
 }
 
-/** Where a scheduled tick keeps the fleet's listing for the pass's later ticks. */
-export interface CarriedListing {
+/** What a warm function keeps between invocations; a cold start begins again with none of it. */
+export interface WarmState {
+  /** The fleet's listing, from the tick that began the pass, for the pass's later ticks (see fleetShare). */
   fleet?: readonly string[];
+  /**
+   * Sites a run left in drift or in error (report.ts, updateWatch): every tick checks them first,
+   * whatever its share, until a run finds them clean (docs/DESIGN.md, "Alarms at every fleet size").
+   */
+  readonly watch: Set<string>;
+  /**
+   * What DescribeTargetGroups said of the fleet's target groups. None of it can change: a target
+   * group's name, VPC, target type, IP address type and port are set when it is created
+   * (ModifyTargetGroup changes only health checks:
+   * https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_ModifyTargetGroup.html),
+   * so a pass describes each group once per warm function; its tags are still read fresh every time.
+   */
+  readonly facts: Map<string, TargetGroupFacts>;
 }
+
+/** A fresh warm state: what a cold function starts with. */
+export const coldState = (): WarmState => ({ watch: new Set(), facts: new Map() });
 
 /** Told how a long run advances: the CLI prints progress from it. */
 export interface RunProgress {
@@ -131,29 +156,79 @@ const errorReport = (
 export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions): Promise<RunReport> {
   const { sharding, scope } = options;
   if (!sharding) return reconcileCandidates(deps, options, await discover(deps.targetGroups, scope));
-  const { fleet, shard } = await fleetShare(deps, sharding);
-  if (!isWholeFleet(shard)) deps.log.info({ shard }, 'full pass spread over ticks');
-  return reconcileCandidates(deps, options, await discoverShare(deps.targetGroups, fleet, shard), {}, shard);
+  const warm = sharding.warm ?? coldState();
+  const { fleet, shard, relisting } = await fleetShare(deps, sharding.sitesPerRun, sharding.tick, warm);
+  const watched = new Set(warm.watch);
+  const extra = { rechecked: watched };
+  let report: RunReport;
+  if (isWholeFleet(shard)) {
+    report = await reconcileCandidates(
+      deps,
+      options,
+      await discoverFleet(deps.targetGroups, fleet),
+      extra,
+      shard,
+    );
+  } else {
+    deps.log.info({ shard, watched: watched.size }, 'full pass spread over ticks');
+    // The watched sites first, so a deadline never leaves them out of the tick.
+    const share = shareOf(fleet, shard);
+    const arns = [...[...watched].filter((arn) => !share.has(arn)), ...share];
+    const discovered = discoverInChunks(deps.targetGroups, arns, warm.facts);
+    report = await runInChunks(deps, options, arns.length, discovered, extra, shard);
+  }
+  forgetVanished(warm.watch, watched, report);
+  updateWatch(warm.watch, report.sites);
+  await relisting;
+  return report;
+}
+
+/** Watched sites the run looked for and no longer found among the opted-in target groups. */
+function forgetVanished(watch: Set<string>, looked: ReadonlySet<string>, report: RunReport): void {
+  const seen = new Set([...report.sites, ...(report.deferred ?? [])].map((s) => s.targetGroupArn));
+  for (const arn of looked) if (!seen.has(arn)) watch.delete(arn);
 }
 
 /**
- * This tick's share of the fleet. The fleet is listed when a pass begins (or the function is cold)
- * and the list is carried to the pass's later ticks: listing 10,000 sites takes 100 tagging pages,
- * about 50 s at the polite rate, which a tick that lists every time would spend on no site.
+ * This tick's share of the fleet. A tick that takes the whole fleet, or a cold function, lists the
+ * fleet first. A warm one spreading a pass over ticks takes its share of the listing it carries, and
+ * when a pass begins (the share holds the first site of the hash
+ * order) it lists the fleet again while the tick runs, for the ticks after it: the listing draws on
+ * the tagging API's rate, the tick's sites on ELBv2's, so neither waits for the other. Listing
+ * 10,000 sites takes 100 tagging pages, about 50 s at the polite rate, which a tick that lists first
+ * would spend on no site. A site opted in meanwhile joins the shares at the next pass (its own
+ * tagging event reconciles it at once).
  */
 async function fleetShare(
   deps: ReconcileDeps,
-  sharding: NonNullable<ReconcileOptions['sharding']>,
-): Promise<{ fleet: readonly string[]; shard: Shard }> {
-  const { sitesPerRun, tick, carried } = sharding;
-  const known = carried?.fleet;
-  if (known) {
-    const shard = shardFor(known.length, sitesPerRun, tick);
-    if (shard.start >= shard.size) return { fleet: known, shard };
+  sitesPerRun: number,
+  tick: number,
+  warm: WarmState,
+): Promise<{ fleet: readonly string[]; shard: Shard; relisting?: Promise<void> }> {
+  const known = warm.fleet;
+  const carried = known && shardFor(known.length, sitesPerRun, tick);
+  if (known && carried && !isWholeFleet(carried)) {
+    if (carried.start >= carried.size) return { fleet: known, shard: carried };
+    const relisting = listFleet(deps.targetGroups).then(
+      (fleet) => keepListing(warm, fleet),
+      (error: unknown) =>
+        deps.log.error(
+          { errorCode: awsErrorCode(error), awsRequestId: awsRequestId(error) },
+          `listing the fleet failed; the next ticks keep the listing they have: ${describeAwsError(error)}`,
+        ),
+    );
+    return { fleet: known, shard: carried, relisting };
   }
   const fleet = await listFleet(deps.targetGroups);
-  if (carried) carried.fleet = fleet;
+  keepListing(warm, fleet);
   return { fleet, shard: shardFor(fleet.length, sitesPerRun, tick) };
+}
+
+/** Carries a new listing; the facts of groups no longer listed are dropped. */
+function keepListing(warm: WarmState, fleet: readonly string[]): void {
+  warm.fleet = fleet;
+  const listed = new Set(fleet);
+  for (const arn of warm.facts.keys()) if (!listed.has(arn)) warm.facts.delete(arn);
 }
 
 /** What the event path adds to a run's metrics. */
@@ -163,25 +238,74 @@ export interface RunExtras {
   readonly rechecked?: ReadonlySet<string>;
 }
 
-/** The run after discovery: the event path brings its own candidates. */
-export async function reconcileCandidates(
+/** The run after discovery: the event path and the CLI bring their own candidates. */
+export function reconcileCandidates(
   deps: ReconcileDeps,
   options: Omit<ReconcileOptions, 'scope'>,
   candidates: readonly Candidate[],
   extra: RunExtras = {},
   shard?: Shard,
 ): Promise<RunReport> {
-  options.progress?.start(candidates.length);
+  return runInChunks(deps, options, candidates.length, () => chunk(candidates, CHUNK_SITES), extra, shard);
+}
+
+/**
+ * Candidates a chunk at a time: all known at once, or discovered as the run reaches them (a tick's
+ * share of a spread-out pass), so a tick never looks up sites its deadline then leaves.
+ */
+type CandidateChunks = (run: Run) => AsyncIterable<readonly Candidate[]> | Iterable<readonly Candidate[]>;
+
+/**
+ * A share's sites, looked up by ARN a chunk at a time until the deadline comes: their tags fresh
+ * (one DescribeTags call per 20 sites), their facts from `facts` or, for groups not described yet,
+ * one DescribeTargetGroups call per 20. The rest are deferred by ARN, never looked up here.
+ */
+const discoverInChunks = (
+  targetGroups: TargetGroups,
+  arns: readonly string[],
+  facts: Map<string, TargetGroupFacts>,
+): CandidateChunks =>
+  async function* (run) {
+    for (const [i, part] of chunk(arns, CHUNK_SITES).entries()) {
+      if (run.stopping()) {
+        for (const arn of arns.slice(i * CHUNK_SITES)) run.defer({ arn, name: nameOfArn(arn) });
+        return;
+      }
+      for (const tg of await targetGroups.find(part.filter((arn) => !facts.has(arn)))) facts.set(tg.arn, tg);
+      yield await withFreshTags(
+        targetGroups,
+        part.flatMap((arn) => facts.get(arn) ?? []),
+      );
+    }
+  };
+
+/** A target group's name, from its ARN (`…:targetgroup/<name>/<id>`). */
+const nameOfArn = (arn: string): string => arn.split('/').at(-2) ?? arn;
+
+async function runInChunks(
+  deps: ReconcileDeps,
+  options: Omit<ReconcileOptions, 'scope'>,
+  total: number,
+  candidates: CandidateChunks,
+  extra: RunExtras,
+  shard: Shard | undefined,
+): Promise<RunReport> {
+  options.progress?.start(total);
   const run = startRun(deps, options);
-  const valid = validateCandidates(run, candidates);
   // Sites go through in chunks: a chunk's writes run while the next chunk's targets are read, so
   // a pass with drift takes about as long as its slowest API family, not the sum of them.
   const writing: Promise<(SiteReport | null)[]>[] = [];
-  for (const part of chunk(valid, CHUNK_SITES)) {
-    const sites = await observeChunk(run, part);
-    if (sites.length === 0) continue;
-    const read = await readEndpoints(run, sites);
-    if (read) writing.push(applyChunk(run, sites, read));
+  try {
+    for await (const part of candidates(run)) {
+      const sites = await observeChunk(run, validateCandidates(run, part));
+      if (sites.length === 0) continue;
+      const read = await readEndpoints(run, sites);
+      if (read) writing.push(applyChunk(run, sites, read));
+    }
+  } catch (error) {
+    // A failed lookup fails the run, as discovery does; the writes in flight finish first.
+    await Promise.allSettled(writing);
+    throw error;
   }
   for (const written of await Promise.all(writing))
     run.reports.push(...written.filter((r): r is SiteReport => r !== null));
@@ -201,7 +325,7 @@ interface Run {
   /** True once no new site may start. */
   readonly stopping: () => boolean;
   /** Leaves a site to the next run. */
-  readonly defer: (tg: TargetGroupFacts) => null;
+  readonly defer: (tg: Pick<TargetGroupFacts, 'arn' | 'name'>) => null;
 }
 
 type ValidSite = { targetGroup: TargetGroupFacts; spec: SiteSpec };
@@ -295,13 +419,10 @@ function applyChunk(
   sites: readonly ObservedSite[],
   { endpoints, interfaces }: EndpointReads,
 ): Promise<(SiteReport | null)[]> {
-  const written = mapConcurrent(sites, APPLY_CONCURRENCY, async (site) =>
-    run.stopping()
-      ? run.defer(site.targetGroup)
-      : run.settle(
-          await reconcileSite(run.deps, run.options, site, endpoints.get(site.spec.endpointId), interfaces),
-        ),
-  );
+  const written = mapConcurrent(sites, APPLY_CONCURRENCY, async (site) => {
+    const report = await reconcileSite(run, site, endpoints.get(site.spec.endpointId), interfaces);
+    return report && run.settle(report);
+  });
   // Awaited by the caller; a rejection must not count as unhandled while later chunks are read.
   written.catch(() => {});
   return written;
@@ -335,13 +456,18 @@ function check(candidate: Candidate): ValidSite | SiteReport {
   return { targetGroup: tg, spec: spec.value };
 }
 
+/**
+ * Plans one observed site and writes its changes. Near the deadline a site that needs writes is
+ * deferred instead (null), its writes left to the next run; one that needs none is reported: its
+ * reads are done, and redoing them elsewhere would cost the describe rate twice.
+ */
 async function reconcileSite(
-  deps: ReconcileDeps,
-  options: ReconcileOptions,
+  run: Run,
   site: ObservedSite,
   endpoint: EndpointFacts | undefined,
   interfaces: ReadonlyMap<string, NetworkInterfaceFacts>,
-): Promise<SiteReport> {
+): Promise<SiteReport | null> {
+  const { deps, options } = run;
   const { targetGroup: tg, spec, registered } = site;
   const endpointState = endpoint?.state ?? ENDPOINT_NOT_FOUND;
   const desired = desiredTargets(tg, spec.endpointId, endpoint, interfaces);
@@ -375,6 +501,7 @@ async function reconcileSite(
       message: `dry run: ${describePlan(p)}`,
     };
   }
+  if (run.stopping()) return run.defer(tg);
   return apply(deps, site, p, base);
 }
 

@@ -83,15 +83,36 @@ export const siteFigures = (site: SiteReport): SiteFigures => ({
 });
 
 /**
- * The sites a run leaves for a re-check (docs/DESIGN.md, "Alarms at every fleet size"): those in
- * error or with drift left, errors and the largest drift first, at most `max` of them.
+ * Sites a warm function watches: those a run left in drift or in error. Every scheduled tick checks
+ * them again until a run finds them clean, so a full pass spread over ticks still gives each alarm
+ * period their datapoints (docs/DESIGN.md, "Alarms at every fleet size"). The run-wide alarms need
+ * one; a few more name the culprits on the dashboard; each costs a tick one DescribeTargetHealth.
+ */
+export const WATCH_MAX_SITES = 20;
+
+/** Whether a site needs another look soon: it is in error, or has drift left. */
+const needsRecheck = (s: SiteReport): boolean =>
+  s.targetGroupArn !== '' && (s.status === 'error' || s.unresolvedDriftTargets > 0);
+
+/**
+ * The sites a run leaves for a re-check: those in error or with drift left, errors and the largest
+ * drift first, at most `max` of them.
  */
 export function sitesToRecheck(sites: readonly SiteReport[], max: number): string[] {
   const weight = (s: SiteReport): number =>
     s.status === 'error' ? Number.MAX_SAFE_INTEGER : s.unresolvedDriftTargets;
   return sites
-    .filter((s) => s.targetGroupArn !== '' && (s.status === 'error' || s.unresolvedDriftTargets > 0))
+    .filter(needsRecheck)
     .sort((a, b) => weight(b) - weight(a) || a.targetGroupArn.localeCompare(b.targetGroupArn))
     .slice(0, max)
     .map((s) => s.targetGroupArn);
+}
+
+/**
+ * Updates the watched sites from a run's reports: a site found clean leaves, a site left in drift or
+ * in error joins while fewer than WATCH_MAX_SITES are watched (errors and the largest drift first).
+ */
+export function updateWatch(watch: Set<string>, sites: readonly SiteReport[]): void {
+  for (const site of sites) if (!needsRecheck(site)) watch.delete(site.targetGroupArn);
+  for (const arn of sitesToRecheck(sites, WATCH_MAX_SITES)) if (watch.size < WATCH_MAX_SITES) watch.add(arn);
 }

@@ -24,24 +24,12 @@ export type RequeueMessage = {
   attempt: number;
   /** Why the sites wait, for logs. */
   reason: string;
-  /**
-   * Set on the sites of a full pass spread over ticks (deferred, or left in drift or in error):
-   * until this time (epoch ms), when their share of the pass comes round again, a site the event
-   * path leaves in drift or in error is re-checked through the queue, so its metrics reach every
-   * alarm period (docs/DESIGN.md, "Alarms at every fleet size").
-   */
-  until?: number;
-  /** The sites were left in drift or in error: when a re-check finds one clean, it says so with zeros. */
-  recheck?: true;
 };
 
 /** What a message on the events queue asks for: sites (from an event or a re-queue), or why it is ignored. */
 export type QueueMessageInterpretation = EventInterpretation | { kind: 'requeue'; message: RequeueMessage };
 
 const ATTEMPT_EXPECTED = 'a whole number of at least 1';
-const UNTIL_EXPECTED = 'a time in milliseconds since the epoch (a positive whole number)';
-const isEpochMs = (value: unknown): value is number =>
-  typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
 
 /**
  * Builds a re-queue message. Throws RangeError on input the consumer would reject (a programming
@@ -52,8 +40,6 @@ export function buildRequeueMessage(input: {
   readonly endpointIds?: readonly string[];
   readonly attempt: number;
   readonly reason: string;
-  readonly until?: number | undefined;
-  readonly recheck?: boolean | undefined;
 }): RequeueMessage {
   const message: RequeueMessage = {
     kind: REQUEUE_KIND,
@@ -62,8 +48,6 @@ export function buildRequeueMessage(input: {
     endpointIds: unique(input.endpointIds ?? []),
     attempt: input.attempt,
     reason: input.reason,
-    ...(input.until === undefined ? {} : { until: input.until }),
-    ...(input.recheck ? { recheck: true as const } : {}),
   };
   const bad =
     message.targetGroupArns.find((arn) => !TARGET_GROUP_ARN_PATTERN.test(arn)) ??
@@ -78,8 +62,6 @@ export function buildRequeueMessage(input: {
     );
   if (!Number.isInteger(message.attempt) || message.attempt < 1)
     throw new RangeError(`re-queue attempt is ${message.attempt}; expected ${ATTEMPT_EXPECTED}`);
-  if (message.until !== undefined && !isEpochMs(message.until))
-    throw new RangeError(`re-queue until is ${message.until}; expected ${UNTIL_EXPECTED}`);
   return message;
 }
 
@@ -120,10 +102,6 @@ export function parseRequeueMessage(value: unknown): Result<RequeueMessage> {
     return fail(problem('attempt', attempt, ATTEMPT_EXPECTED));
   const reason = own(value, 'reason');
   if (typeof reason !== 'string') return fail(problem('reason', reason, 'a string'));
-  const until = own(value, 'until');
-  if (until !== undefined && !isEpochMs(until)) return fail(problem('until', until, UNTIL_EXPECTED));
-  const recheck = own(value, 'recheck');
-  if (recheck !== undefined && recheck !== true) return fail(problem('recheck', recheck, 'true, or absent'));
   return ok({
     kind: REQUEUE_KIND,
     version: REQUEUE_VERSION,
@@ -131,8 +109,6 @@ export function parseRequeueMessage(value: unknown): Result<RequeueMessage> {
     endpointIds: endpointIds.value,
     attempt,
     reason,
-    ...(until === undefined ? {} : { until }),
-    ...(recheck ? { recheck: true as const } : {}),
   });
 }
 
