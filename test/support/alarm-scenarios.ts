@@ -272,8 +272,8 @@ export class AlarmScenarios {
       `${stamp()} function failing: ALARM ${seconds(brokenAlarm, b)} s; repaired: OK ${seconds(repairedOk, r)} s`,
     );
 
-    // 5. The schedule rule disabled, then enabled again. While the events queue holds work (deferred
-    // sites, re-checks) the function still runs and beats, so this alarms only once the queue is empty.
+    // 5. The schedule rule disabled, then enabled again. Queued work (deferred sites) still runs and
+    // beats, but the queue empties within a tick's worth of batches, so the alarm follows.
     const p = d.now();
     d.pauseSchedule();
     await d.runUntil(p + alarmCap, { stop: () => this.times('not-running', p).alarmAt !== undefined });

@@ -98,7 +98,7 @@ const needsRecheck = (s: SiteReport): boolean =>
  * The sites a run leaves for a re-check: those in error or with drift left, errors and the largest
  * drift first, at most `max` of them.
  */
-export function sitesToRecheck(sites: readonly SiteReport[], max: number): string[] {
+function sitesToRecheck(sites: readonly SiteReport[], max: number): string[] {
   const weight = (s: SiteReport): number =>
     s.status === 'error' ? Number.MAX_SAFE_INTEGER : s.unresolvedDriftTargets;
   return sites
