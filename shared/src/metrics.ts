@@ -69,7 +69,7 @@ export function runMetricData(
   options: {
     readonly perSite: boolean;
     /**
-     * Sites a re-check found clean again (by target group name): their drift and error figures,
+     * Watched sites a run found clean again (by target group name): their drift and error figures,
      * and the run-wide unresolved drift and errors, are published even when zero, so the alarms
      * see an all-clear datapoint and go back to OK within one period instead of bridging the
      * missing ones (docs/DESIGN.md, "Alarms at every fleet size").

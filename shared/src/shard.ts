@@ -5,7 +5,7 @@
  * The fleet is put in a stable order (by a hash of each ARN) and tick `t` takes the window of
  * `size` sites that starts at `t * size`, wrapping round. Consecutive ticks take consecutive
  * windows, so every site is reached once every `sites / size` ticks, a fraction: a pass is not
- * rounded up to a whole number of ticks (10,000 sites at 981 a tick take 10.2 ticks, not 11).
+ * rounded up to a whole number of ticks (10,000 sites at 1,028 a tick take 9.7 ticks, not 10).
  */
 export interface Shard {
   /** Position of the share's first site in the fleet's hash order. */

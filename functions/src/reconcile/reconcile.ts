@@ -234,7 +234,7 @@ function keepListing(warm: WarmState, fleet: readonly string[]): void {
 /** What the event path adds to a run's metrics. */
 export interface RunExtras {
   readonly eventsIgnored?: number;
-  /** Sites a re-check message named: those found clean publish an all-clear (zeros). */
+  /** The sites watched when the run began: those it finds clean publish an all-clear (zeros). */
   readonly rechecked?: ReadonlySet<string>;
 }
 
