@@ -11,12 +11,11 @@ import { type Candidate, withFreshTags } from '../reconcile/discover.ts';
 import { type ReconcileDeps, type ReconcileOptions, reconcileCandidates } from '../reconcile/reconcile.ts';
 import { type RunReport, type SiteReport, updateWatch } from '../reconcile/report.ts';
 import {
-  DEFERRED_DELAY_SECONDS,
   DEFERRED_REASON,
   nextDelay,
   type RequeueRequest,
   type Requeuer,
-  requeueSites,
+  requeueDeferred,
 } from './requeue.ts';
 
 /** One message of the events queue (an SQS record, or an event given to the CLI). */
@@ -257,8 +256,7 @@ async function sendDeferred(
   const arns = (report.deferred ?? []).map((d) => d.targetGroupArn);
   if (arns.length === 0) return;
   try {
-    if (!options.dryRun)
-      await requeueSites(requeuer, arns, { reason: DEFERRED_REASON, delaySeconds: DEFERRED_DELAY_SECONDS });
+    if (!options.dryRun) await requeueDeferred(requeuer, arns);
     deps.log.info({ sites: arns.length, reason: DEFERRED_REASON }, 're-queued');
   } catch (error) {
     deps.log.error(

@@ -72,24 +72,16 @@ export const DEFERRED_DELAY_SECONDS = 0;
 
 /**
  * Sends the sites a run deferred at its deadline to the events queue, `SITES_PER_MESSAGE` to a
- * message. Returns the messages sent.
+ * message, visible at once. Returns the messages sent.
  */
-export async function requeueSites(
+export async function requeueDeferred(
   requeuer: Requeuer,
   targetGroupArns: readonly string[],
-  how: {
-    readonly reason: string;
-    readonly delaySeconds: number;
-  },
 ): Promise<number> {
   let messages = 0;
   for (const batch of chunk(targetGroupArns, SITES_PER_MESSAGE)) {
-    const message = buildRequeueMessage({
-      targetGroupArns: batch,
-      attempt: 1,
-      reason: how.reason,
-    });
-    await requeuer.send(message, how.delaySeconds);
+    const message = buildRequeueMessage({ targetGroupArns: batch, attempt: 1, reason: DEFERRED_REASON });
+    await requeuer.send(message, DEFERRED_DELAY_SECONDS);
     messages += 1;
   }
   return messages;

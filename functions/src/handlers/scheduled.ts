@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import type { Logger } from 'pino';
 import { awsErrorCode, describeAwsError } from '../aws/errors.ts';
-import { DEFERRED_DELAY_SECONDS, DEFERRED_REASON, queueRequeuer, requeueSites } from '../events/requeue.ts';
+import { DEFERRED_REASON, queueRequeuer, type Requeuer, requeueDeferred } from '../events/requeue.ts';
 import { reconcile, type WarmState } from '../reconcile/reconcile.ts';
 import type { RunReport, RunSummary } from '../reconcile/report.ts';
 import { nearDeadline } from './deadline.ts';
@@ -39,7 +39,7 @@ export async function scheduledReconcile(
       shouldStop: nearDeadline(context),
     },
   );
-  await handOn(runLog, report, () => queueRequeuer(clients.sqs, config.queueUrl));
+  await handOn(runLog, report, queueRequeuer(clients.sqs, config.queueUrl));
   runLog.info({ summary: report.summary, deferred: report.deferred ?? [] }, 'run completed');
   return report.summary;
 }
@@ -48,15 +48,11 @@ export async function scheduledReconcile(
  * Sends the sites the tick deferred at its deadline to the events queue, which the event path works
  * through before the next tick. A failed send is logged: the pass takes them later.
  */
-async function handOn(
-  runLog: Logger,
-  report: RunReport,
-  requeuer: () => ReturnType<typeof queueRequeuer>,
-): Promise<void> {
+async function handOn(runLog: Logger, report: RunReport, requeuer: Requeuer): Promise<void> {
   const arns = (report.deferred ?? []).map((d) => d.targetGroupArn);
   if (arns.length === 0) return;
   try {
-    await requeueSites(requeuer(), arns, { reason: DEFERRED_REASON, delaySeconds: DEFERRED_DELAY_SECONDS });
+    await requeueDeferred(requeuer, arns);
   } catch (error) {
     runLog.error(
       { errorCode: awsErrorCode(error), sites: arns.length, reason: DEFERRED_REASON },
